@@ -1,0 +1,190 @@
+//! Word lists for the `text` generator. Mostly ASCII, as real exports are, with names and
+//! words in accented Latin, Greek, Cyrillic, CJK and emoji for the non-ASCII share.
+
+pub(crate) const FIRST: &[&str] = &[
+    "James",
+    "Mary",
+    "John",
+    "Patricia",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Daniel",
+    "Nancy",
+    "Matthew",
+    "Lisa",
+    "Anthony",
+    "Betty",
+    "Mark",
+    "Margaret",
+    "Paul",
+    "Sandra",
+    "Steven",
+    "Ashley",
+    "Andrew",
+    "Emily",
+    "Kevin",
+    "Donna",
+    "Brian",
+    "Michelle",
+    "George",
+    "Carol",
+    "José",
+    "Zoë",
+    "Łukasz",
+    "Søren",
+    "Ólafur",
+    "Chloé",
+    "Jürgen",
+    "Ελένη",
+    "Дмитрий",
+    "Anaïs",
+];
+
+pub(crate) const LAST: &[&str] = &[
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Müller",
+    "Øster",
+    "Papadopoulos",
+    "Иванова",
+    "Straße",
+    "Núñez",
+];
+
+pub(crate) const DOMAINS: &[&str] = &[
+    "example.com",
+    "mail.example.org",
+    "shop.example.net",
+    "news.example.com",
+    "docs.example.io",
+    "blog.example.dev",
+    "data.example.co.uk",
+    "api.example.com",
+];
+
+pub(crate) const PATHS: &[&str] = &[
+    "products",
+    "articles",
+    "users",
+    "search",
+    "help",
+    "category/books",
+    "category/music",
+    "2024/10",
+    "static/img",
+    "cart",
+];
+
+pub(crate) const COMMON: &[&str] = &[
+    "the", "of", "and", "to", "in", "is", "you", "that", "it", "he", "was", "for", "on", "are",
+    "as", "with", "his", "they", "at", "be", "this", "have", "from", "or", "one", "had", "by",
+    "word", "but", "not", "what", "all", "were", "we", "when", "your", "can", "said", "there",
+    "use", "an", "each", "which", "she", "do", "how", "their", "if", "will", "up", "other",
+    "about", "out", "many", "then", "them", "these", "so", "some", "her", "would", "make", "like",
+    "him", "into", "time", "has", "look", "two", "more", "write", "go", "see", "number", "no",
+    "way", "could", "people", "my", "than", "first", "water", "been", "call", "who", "oil", "its",
+    "now", "find", "long", "down", "day", "did", "get", "come", "made", "may", "part", "data",
+    "string", "frame", "column", "query", "fast", "memory", "file",
+];
+
+pub(crate) const FOREIGN: &[&str] = &[
+    "café",
+    "naïve",
+    "straße",
+    "façade",
+    "résumé",
+    "Ελλάδα",
+    "ΟΔΟΣ",
+    "Москва",
+    "привет",
+    "東京",
+    "数据",
+    "😀",
+    "🚀",
+    "İstanbul",
+    "ǅemal",
+    "Åland",
+    "smørrebrød",
+    "niño",
+];
+
+pub(crate) const COUNTRIES: &[&str] = &[
+    "US", "GB", "DE", "FR", "ES", "IT", "NL", "SE", "NO", "DK", "PL", "GR", "RU", "JP", "CN", "BR",
+    "IN", "CA", "AU", "MX",
+];
+
+/// An ASCII spelling of a name for e-mail addresses (drops what it cannot spell).
+pub(crate) fn ascii_fold(name: &str) -> String {
+    let folded: String = name
+        .chars()
+        .filter_map(|c| match c {
+            'á' | 'à' | 'â' | 'ä' | 'å' | 'Å' => Some('a'),
+            'é' | 'è' | 'ê' | 'ë' => Some('e'),
+            'í' | 'ï' => Some('i'),
+            'ó' | 'ö' | 'ø' | 'Ø' | 'Ó' => Some('o'),
+            'ú' | 'ü' => Some('u'),
+            'ñ' => Some('n'),
+            'ß' => Some('s'),
+            'Ł' | 'ł' => Some('l'),
+            c if c.is_ascii_alphanumeric() => Some(c),
+            _ => None,
+        })
+        .collect();
+    if folded.is_empty() {
+        "user".to_string()
+    } else {
+        folded
+    }
+}

@@ -1,0 +1,44 @@
+//! String kernels over Arrow arrays, with Python's `str` semantics.
+//!
+//! `spindle-kernels` owns the per-element work of spindle's `.str` namespace and nothing
+//! else: it knows no files, partitions or threads. Every kernel takes one Arrow array and
+//! returns one Arrow array, runs serially, and allocates per call, never per row. The
+//! engine above it splits columns into partitions and runs kernels on a rayon pool.
+//!
+//! # Kernel shape
+//!
+//! A kernel is a compiled matcher (built once per query: a [`Matcher`] holds a prebuilt
+//! `memchr::memmem::Finder` or a compiled regex), a per-element function, and an array
+//! driver that dispatches on the data type once and walks the array.
+//!
+//! # Supported data types
+//!
+//! `Utf8`, `LargeUtf8`, `Utf8View`, and dictionaries with any integer key over those.
+//! Sliced arrays and any null pattern are fine. A dictionary is computed once on its
+//! values and mapped through its keys: string results keep the keys, other results are
+//! gathered by key.
+//!
+//! # Null handling
+//!
+//! A null in gives a null out, as pandas' object dtype does (`na=` options override it
+//! where pandas has them).
+//!
+//! # Semantics
+//!
+//! Positions and lengths count code points. Case mapping is Unicode's full mapping as
+//! Python applies it (`"ß".upper()` is `"SS"`, final sigma in `lower`), which is *not* what
+//! pandas 3's Arrow-backed string dtype does (it maps case one code point at a time). The
+//! [`CaseMapping::Simple`] variant is that per-code-point mapping, which DuckDB's `upper`
+//! and `lower` use.
+#![deny(unsafe_code)]
+
+mod case;
+mod driver;
+mod error;
+mod length;
+mod search;
+
+pub use case::{lower, upper, CaseMapping};
+pub use error::{KernelError, Result};
+pub use length::{byte_length, len};
+pub use search::{contains, endswith, flags, matches, startswith, ContainsOptions, Matcher};

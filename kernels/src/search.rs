@@ -1,0 +1,415 @@
+//! Search: `contains`, `startswith`, `endswith` and SQL `LIKE`, through one compiled
+//! [`Matcher`].
+//!
+//! A pattern is classified once into the cheapest test that answers it (equality, prefix,
+//! suffix, a prebuilt `memchr::memmem::Finder`, or a regex), as arrow-string's `Predicate`
+//! does; the matcher is then shared by every partition. A regex is cloned once per array
+//! call so that each worker has its own match cache and none contend on a shared one.
+
+use arrow_array::{Array, BooleanArray};
+use arrow_buffer::BooleanBuffer;
+use memchr::memmem::Finder;
+use regex::{Regex, RegexBuilder};
+
+use crate::case::upper_full;
+use crate::driver::map_bool;
+use crate::error::{KernelError, Result};
+
+/// Python's `re` flag bits that spindle honours (`re.IGNORECASE`, ...).
+pub mod flags {
+    /// `re.IGNORECASE`
+    pub const IGNORECASE: u32 = 2;
+    /// `re.MULTILINE`
+    pub const MULTILINE: u32 = 8;
+    /// `re.DOTALL`
+    pub const DOTALL: u32 = 16;
+    /// `re.UNICODE` (the default for `str` patterns; accepted and ignored)
+    pub const UNICODE: u32 = 32;
+    /// `re.VERBOSE`
+    pub const VERBOSE: u32 = 64;
+    /// `re.ASCII`
+    pub const ASCII: u32 = 256;
+    /// Every flag above.
+    pub const KNOWN: u32 = IGNORECASE | MULTILINE | DOTALL | UNICODE | VERBOSE | ASCII;
+}
+
+/// A pattern compiled once into the cheapest test that answers it.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    /// Matches every string (an empty literal, or `LIKE '%'`).
+    Always,
+    /// The whole string equals these bytes.
+    Equals(Box<[u8]>),
+    /// The string starts with these bytes.
+    StartsWith(Box<[u8]>),
+    /// The string ends with these bytes.
+    EndsWith(Box<[u8]>),
+    /// The string contains this literal.
+    Contains(Finder<'static>),
+    /// pandas' caseless literal search: `pat.upper() in s.upper()`, with Python's full
+    /// case mapping. The finder holds the uppercased pattern.
+    ContainsCaseless(Finder<'static>),
+    /// A regular expression, searched anywhere in the string.
+    Regex(Regex),
+}
+
+impl Matcher {
+    /// A literal substring search.
+    pub fn contains_literal(pattern: &str) -> Matcher {
+        if pattern.is_empty() {
+            Matcher::Always
+        } else {
+            Matcher::Contains(Finder::new(pattern.as_bytes()).into_owned())
+        }
+    }
+
+    /// A caseless literal substring search with pandas' meaning (`case=False,
+    /// regex=False`): both sides uppercased with Python's full mapping.
+    pub fn contains_caseless(pattern: &str) -> Matcher {
+        let mut upper = String::new();
+        upper_full(pattern, &mut upper);
+        if upper.is_empty() {
+            Matcher::Always
+        } else {
+            Matcher::ContainsCaseless(Finder::new(upper.as_bytes()).into_owned())
+        }
+    }
+
+    /// A regular expression with Python `re` flags (see [`flags`]), searched anywhere in
+    /// each string, as `re.search`.
+    ///
+    /// # Errors
+    /// [`KernelError::Regex`] when the pattern does not compile, and
+    /// [`KernelError::InvalidArgument`] for flags spindle does not know.
+    pub fn regex(pattern: &str, re_flags: u32) -> Result<Matcher> {
+        if re_flags & !flags::KNOWN != 0 {
+            return Err(KernelError::InvalidArgument {
+                op: "regex",
+                message: format!(
+                    "unsupported flags {re_flags:#x} (known: IGNORECASE, MULTILINE, DOTALL, UNICODE, VERBOSE, ASCII)"
+                ),
+            });
+        }
+        let re = RegexBuilder::new(pattern)
+            .case_insensitive(re_flags & flags::IGNORECASE != 0)
+            .multi_line(re_flags & flags::MULTILINE != 0)
+            .dot_matches_new_line(re_flags & flags::DOTALL != 0)
+            .ignore_whitespace(re_flags & flags::VERBOSE != 0)
+            .unicode(re_flags & flags::ASCII == 0)
+            .build()
+            .map_err(|e| KernelError::Regex {
+                pattern: pattern.to_string(),
+                message: e.to_string(),
+            })?;
+        Ok(Matcher::Regex(re))
+    }
+
+    /// SQL `LIKE` (`%` any run, `_` one character, `escape` makes the next character
+    /// literal); `caseless` is `ILIKE`. Patterns without inner wildcards become equality,
+    /// prefix, suffix or substring tests; the rest become an anchored regex.
+    ///
+    /// # Errors
+    /// [`KernelError::InvalidArgument`] when the pattern ends in the escape character.
+    pub fn like(pattern: &str, escape: Option<char>, caseless: bool) -> Result<Matcher> {
+        let tokens = like_tokens(pattern, escape)?;
+        if !caseless {
+            if let Some(m) = like_literal_form(&tokens) {
+                return Ok(m);
+            }
+        }
+        let mut re = String::from("^");
+        for t in &tokens {
+            match t {
+                LikeToken::Any => re.push_str(".*"),
+                LikeToken::One => re.push('.'),
+                LikeToken::Lit(s) => re.push_str(&regex::escape(s)),
+            }
+        }
+        re.push('$');
+        let re = RegexBuilder::new(&re)
+            .dot_matches_new_line(true)
+            .case_insensitive(caseless)
+            .build()
+            .map_err(|e| KernelError::Regex {
+                pattern: pattern.to_string(),
+                message: e.to_string(),
+            })?;
+        Ok(Matcher::Regex(re))
+    }
+
+    /// Tests one string.
+    #[inline]
+    pub fn is_match(&self, s: &str) -> bool {
+        let b = s.as_bytes();
+        match self {
+            Matcher::Always => true,
+            Matcher::Equals(p) => b == &**p,
+            Matcher::StartsWith(p) => b.starts_with(p),
+            Matcher::EndsWith(p) => b.ends_with(p),
+            Matcher::Contains(f) => f.find(b).is_some(),
+            Matcher::ContainsCaseless(f) => {
+                let mut upper = String::with_capacity(s.len());
+                upper_full(s, &mut upper);
+                f.find(upper.as_bytes()).is_some()
+            }
+            Matcher::Regex(re) => re.is_match(s),
+        }
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum LikeToken {
+    Any,
+    One,
+    Lit(String),
+}
+
+fn like_tokens(pattern: &str, escape: Option<char>) -> Result<Vec<LikeToken>> {
+    let mut tokens = Vec::new();
+    let mut lit = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        let token = if Some(c) == escape {
+            match chars.next() {
+                Some(next) => {
+                    lit.push(next);
+                    continue;
+                }
+                None => {
+                    return Err(KernelError::InvalidArgument {
+                        op: "like",
+                        message: format!("pattern {pattern:?} ends with its escape character"),
+                    })
+                }
+            }
+        } else if c == '%' {
+            LikeToken::Any
+        } else if c == '_' {
+            LikeToken::One
+        } else {
+            lit.push(c);
+            continue;
+        };
+        if !lit.is_empty() {
+            tokens.push(LikeToken::Lit(std::mem::take(&mut lit)));
+        }
+        // `%%` is the same as `%`.
+        if !(token == LikeToken::Any && tokens.last() == Some(&LikeToken::Any)) {
+            tokens.push(token);
+        }
+    }
+    if !lit.is_empty() {
+        tokens.push(LikeToken::Lit(lit));
+    }
+    Ok(tokens)
+}
+
+/// The equality / prefix / suffix / substring forms of a `LIKE` pattern, if it has one.
+fn like_literal_form(tokens: &[LikeToken]) -> Option<Matcher> {
+    let bytes = |s: &str| s.as_bytes().to_vec().into_boxed_slice();
+    match tokens {
+        [] => Some(Matcher::Equals(Box::new([]))),
+        [LikeToken::Any] => Some(Matcher::Always),
+        [LikeToken::Lit(s)] => Some(Matcher::Equals(bytes(s))),
+        [LikeToken::Lit(s), LikeToken::Any] => Some(Matcher::StartsWith(bytes(s))),
+        [LikeToken::Any, LikeToken::Lit(s)] => Some(Matcher::EndsWith(bytes(s))),
+        [LikeToken::Any, LikeToken::Lit(s), LikeToken::Any] => Some(Matcher::contains_literal(s)),
+        _ => None,
+    }
+}
+
+/// Options of [`contains`], with pandas' names and defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContainsOptions {
+    /// Case-sensitive (pandas `case=True`, the default).
+    pub case: bool,
+    /// Python `re` flags (pandas `flags=0`).
+    pub flags: u32,
+    /// Treat the pattern as a regex (pandas `regex=True`, the default).
+    pub regex: bool,
+    /// The answer for a null string (pandas `na`); `None` keeps it null.
+    pub na: Option<bool>,
+}
+
+impl Default for ContainsOptions {
+    fn default() -> Self {
+        ContainsOptions {
+            case: true,
+            flags: 0,
+            regex: true,
+            na: None,
+        }
+    }
+}
+
+impl ContainsOptions {
+    /// Compiles the pattern as pandas' `str.contains` would read it.
+    ///
+    /// # Errors
+    /// As [`Matcher::regex`] when `regex` is set.
+    pub fn compile(&self, pattern: &str) -> Result<Matcher> {
+        if self.regex {
+            let f = if self.case {
+                self.flags
+            } else {
+                self.flags | flags::IGNORECASE
+            };
+            Matcher::regex(pattern, f)
+        } else if self.case {
+            Ok(Matcher::contains_literal(pattern))
+        } else {
+            Ok(Matcher::contains_caseless(pattern))
+        }
+    }
+}
+
+/// Tests every string against a compiled matcher; null stays null.
+///
+/// # Errors
+/// [`KernelError::UnsupportedType`] when `array` is not a string array.
+pub fn matches(array: &dyn Array, matcher: &Matcher) -> Result<BooleanArray> {
+    match matcher {
+        // A clone has its own match cache: workers never share one.
+        Matcher::Regex(re) => {
+            let re = re.clone();
+            map_bool(array, "contains", &|s| re.is_match(s))
+        }
+        Matcher::Always => map_bool(array, "contains", &|_| true),
+        m => map_bool(array, "contains", &|s| m.is_match(s)),
+    }
+}
+
+/// pandas' `str.contains(pat, case, flags, na, regex)`.
+///
+/// # Errors
+/// A bad regex or flags ([`ContainsOptions::compile`]) or a non-string array.
+///
+/// # Example
+/// ```
+/// use arrow_array::{Array, StringArray};
+/// use spindle_kernels::{contains, ContainsOptions};
+///
+/// let a = StringArray::from(vec![Some("Foo.bar"), Some("baz"), None]);
+/// let literal = ContainsOptions { regex: false, ..Default::default() };
+/// let out = contains(&a, ".", &literal).unwrap();
+/// assert_eq!(out.iter().collect::<Vec<_>>(), vec![Some(true), Some(false), None]);
+/// let caseless = ContainsOptions { case: false, na: Some(false), ..Default::default() };
+/// let out = contains(&a, "^f", &caseless).unwrap();
+/// assert_eq!(out.iter().collect::<Vec<_>>(), vec![Some(true), Some(false), Some(false)]);
+/// ```
+pub fn contains(
+    array: &dyn Array,
+    pattern: &str,
+    options: &ContainsOptions,
+) -> Result<BooleanArray> {
+    let matcher = options.compile(pattern)?;
+    Ok(fill_na(matches(array, &matcher)?, options.na))
+}
+
+/// pandas' `str.startswith(pat, na)`: a literal prefix test.
+///
+/// # Errors
+/// [`KernelError::UnsupportedType`] when `array` is not a string array.
+pub fn startswith(array: &dyn Array, prefix: &str, na: Option<bool>) -> Result<BooleanArray> {
+    let p = prefix.as_bytes();
+    Ok(fill_na(
+        map_bool(array, "startswith", &|s| s.as_bytes().starts_with(p))?,
+        na,
+    ))
+}
+
+/// pandas' `str.endswith(pat, na)`: a literal suffix test.
+///
+/// # Errors
+/// [`KernelError::UnsupportedType`] when `array` is not a string array.
+pub fn endswith(array: &dyn Array, suffix: &str, na: Option<bool>) -> Result<BooleanArray> {
+    let p = suffix.as_bytes();
+    Ok(fill_na(
+        map_bool(array, "endswith", &|s| s.as_bytes().ends_with(p))?,
+        na,
+    ))
+}
+
+/// Replaces nulls by `na` when it is given.
+fn fill_na(array: BooleanArray, na: Option<bool>) -> BooleanArray {
+    match (na, array.nulls()) {
+        (Some(fill), Some(nulls)) => {
+            let values = array.values();
+            let filled = BooleanBuffer::collect_bool(array.len(), |i| {
+                if nulls.is_valid(i) {
+                    values.value(i)
+                } else {
+                    fill
+                }
+            });
+            BooleanArray::new(filled, None)
+        }
+        _ => array,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(m: &Matcher) -> &'static str {
+        match m {
+            Matcher::Always => "always",
+            Matcher::Equals(_) => "eq",
+            Matcher::StartsWith(_) => "prefix",
+            Matcher::EndsWith(_) => "suffix",
+            Matcher::Contains(_) => "memmem",
+            Matcher::ContainsCaseless(_) => "caseless",
+            Matcher::Regex(_) => "regex",
+        }
+    }
+
+    #[test]
+    fn like_is_classified_once() {
+        let cases = [
+            ("abc", "eq"),
+            ("abc%", "prefix"),
+            ("%abc", "suffix"),
+            ("%abc%", "memmem"),
+            ("%%abc%%", "memmem"),
+            ("%", "always"),
+            ("a_c", "regex"),
+            ("a%c", "regex"),
+            ("", "eq"),
+        ];
+        for (pattern, expected) in cases {
+            let m = Matcher::like(pattern, None, false).unwrap();
+            assert_eq!(kind(&m), expected, "{pattern}");
+        }
+    }
+
+    #[test]
+    fn like_semantics() {
+        let t = |p: &str, s: &str| Matcher::like(p, Some('\\'), false).unwrap().is_match(s);
+        assert!(t("a_c", "abc"));
+        assert!(t("a_c", "aéc"));
+        assert!(!t("a_c", "abbc"));
+        assert!(t("a%c", "a\nc"));
+        assert!(t("100\\%", "100%"));
+        assert!(!t("100\\%", "1000"));
+        assert!(t("a.c", "a.c"));
+        assert!(!t("a.c", "abc"));
+        assert!(Matcher::like("%É%", None, true).unwrap().is_match("café"));
+        assert!(Matcher::like("ab\\", Some('\\'), false).is_err());
+    }
+
+    #[test]
+    fn caseless_literal_uses_full_uppercase() {
+        // Python: 'SS' in 'straße'.upper()
+        assert!(Matcher::contains_caseless("ss").is_match("straße"));
+        assert!(Matcher::contains_caseless("").is_match("x"));
+    }
+
+    #[test]
+    fn bad_regex_is_an_error_with_the_pattern() {
+        let err = Matcher::regex("a(b", 0).unwrap_err();
+        assert!(err.to_string().contains("a(b"), "{err}");
+        assert!(!err.to_string().contains('\n'));
+        assert!(Matcher::regex("a", 1 << 20).is_err());
+    }
+}

@@ -1,0 +1,409 @@
+//! Frames: [`DataFrame`] (a table) and [`LazyFrame`] (a plan over one), Polars-style.
+//!
+//! A lazy frame records operations; [`LazyFrame::collect`] type-checks them against the
+//! schema, works out which source columns the plan reads (only those are decoded),
+//! compiles every expression once, cuts the input into partitions and runs the whole plan
+//! on each partition in parallel. Results stay chunked: one batch per partition output.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow_schema::{Field, Schema, SchemaRef};
+
+use crate::error::{Error, Result};
+use crate::exec::{partition, Partition, PartitionLimits, Runtime};
+use crate::expr::Expr;
+use crate::plan::{compile, evaluate, PhysicalExpr};
+use crate::storage::{StorageMode, Table};
+
+/// Opens an Arrow IPC file (Feather v2) by mapping it; reads only metadata.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be opened, [`Error::Corrupt`] when it is not a
+/// well-formed Arrow IPC file or stream.
+pub fn open(path: impl AsRef<Path>) -> Result<DataFrame> {
+    Ok(DataFrame {
+        table: Arc::new(Table::open(path.as_ref())?),
+    })
+}
+
+/// A table of data: columns of Arrow arrays, chunked by batch.
+#[derive(Debug, Clone)]
+pub struct DataFrame {
+    table: Arc<Table>,
+}
+
+impl DataFrame {
+    /// A frame over record batches that share `schema`.
+    ///
+    /// # Errors
+    /// When a batch's schema differs from `schema`.
+    pub fn from_batches(schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<DataFrame> {
+        for (i, b) in batches.iter().enumerate() {
+            if b.schema().fields() != schema.fields() {
+                return Err(Error::invalid(
+                    "from_batches",
+                    format!("batch {i} has schema {}, expected {}", b.schema(), schema),
+                ));
+            }
+        }
+        Ok(DataFrame {
+            table: Arc::new(Table::from_batches(schema, batches)),
+        })
+    }
+
+    /// The storage behind this frame (mode, batch sizes, bytes per column).
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    /// The schema.
+    pub fn schema(&self) -> SchemaRef {
+        self.table.schema().clone()
+    }
+
+    /// Number of rows.
+    pub fn num_rows(&self) -> usize {
+        self.table.num_rows()
+    }
+
+    /// A lazy plan over this frame, run on the global pool.
+    pub fn lazy(&self) -> LazyFrame {
+        LazyFrame {
+            table: self.table.clone(),
+            ops: Vec::new(),
+            runtime: None,
+            limits: PartitionLimits::default(),
+        }
+    }
+
+    /// The frame as record batches (decodes every column not yet touched).
+    ///
+    /// # Errors
+    /// When a column fails validation.
+    pub fn to_batches(&self) -> Result<Vec<RecordBatch>> {
+        let all: Vec<usize> = (0..self.table.schema().fields().len()).collect();
+        self.table.batches(&all)
+    }
+
+    /// One column's arrays, one per batch.
+    ///
+    /// # Errors
+    /// [`Error::ColumnNotFound`], or a validation failure.
+    pub fn column(&self, name: &str) -> Result<Vec<ArrayRef>> {
+        let index = self
+            .table
+            .schema()
+            .index_of(name)
+            .map_err(|_| Error::ColumnNotFound {
+                name: name.to_string(),
+                available: self
+                    .table
+                    .schema()
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().clone())
+                    .collect(),
+            })?;
+        Ok(self.table.column(index)?.to_vec())
+    }
+
+    /// True when the named column's arrays point into the mapped file (nothing copied).
+    ///
+    /// # Errors
+    /// [`Error::ColumnNotFound`], or a validation failure.
+    pub fn column_is_mapped(&self, name: &str) -> Result<bool> {
+        let index = self
+            .table
+            .schema()
+            .index_of(name)
+            .map_err(|_| Error::ColumnNotFound {
+                name: name.to_string(),
+                available: self
+                    .table
+                    .schema()
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().clone())
+                    .collect(),
+            })?;
+        if *self.table.mode() != StorageMode::Mapped {
+            return Ok(false);
+        }
+        self.table.column_is_mapped(index)
+    }
+
+    /// Writes the frame as an Arrow IPC file, atomically (see [`crate::write`]).
+    ///
+    /// # Errors
+    /// I/O errors, or a target that this process has mapped.
+    pub fn write_ipc(&self, path: impl AsRef<Path>) -> Result<()> {
+        crate::write::write_ipc(path.as_ref(), &self.schema(), &self.to_batches()?)
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Filter(Expr),
+    Select(Vec<Expr>),
+    WithColumns(Vec<Expr>),
+    Head(usize),
+}
+
+/// A plan: operations recorded over a source table, run by [`LazyFrame::collect`].
+#[derive(Debug, Clone)]
+pub struct LazyFrame {
+    table: Arc<Table>,
+    ops: Vec<Op>,
+    runtime: Option<Runtime>,
+    limits: PartitionLimits,
+}
+
+/// A compiled operation.
+#[derive(Debug)]
+enum PhysicalOp {
+    Filter(PhysicalExpr),
+    /// Output columns, each an expression, and the schema they make.
+    Project(Vec<PhysicalExpr>, SchemaRef),
+    Head(usize),
+}
+
+impl LazyFrame {
+    /// Keeps the rows where `predicate` is true (null counts as false).
+    pub fn filter(mut self, predicate: Expr) -> LazyFrame {
+        self.ops.push(Op::Filter(predicate));
+        self
+    }
+
+    /// Replaces the columns by `exprs`.
+    pub fn select(mut self, exprs: impl IntoIterator<Item = Expr>) -> LazyFrame {
+        self.ops.push(Op::Select(exprs.into_iter().collect()));
+        self
+    }
+
+    /// Adds columns, or replaces those of the same name.
+    pub fn with_columns(mut self, exprs: impl IntoIterator<Item = Expr>) -> LazyFrame {
+        self.ops.push(Op::WithColumns(exprs.into_iter().collect()));
+        self
+    }
+
+    /// Keeps the first `n` rows.
+    pub fn head(mut self, n: usize) -> LazyFrame {
+        self.ops.push(Op::Head(n));
+        self
+    }
+
+    /// Runs on `runtime` instead of the global pool.
+    pub fn with_runtime(mut self, runtime: Runtime) -> LazyFrame {
+        self.runtime = Some(runtime);
+        self
+    }
+
+    /// The schema the plan produces (checks the plan; reads no data).
+    ///
+    /// # Errors
+    /// Unknown columns, type mismatches, bad patterns.
+    pub fn schema(&self) -> Result<SchemaRef> {
+        let mut schema = self.table.schema().clone();
+        for op in &self.ops {
+            schema = compile_op(op, &schema)?.1;
+        }
+        Ok(schema)
+    }
+
+    /// Source columns the plan reads, in schema order.
+    fn projection(&self, output: &Schema) -> Vec<usize> {
+        let mut needed: HashSet<String> =
+            output.fields().iter().map(|f| f.name().clone()).collect();
+        for op in self.ops.iter().rev() {
+            match op {
+                Op::Head(_) => {}
+                Op::Filter(e) => needed.extend(e.columns().into_iter().map(str::to_string)),
+                Op::Select(exprs) => {
+                    needed = exprs
+                        .iter()
+                        .flat_map(|e| e.columns())
+                        .map(str::to_string)
+                        .collect();
+                }
+                Op::WithColumns(exprs) => {
+                    for e in exprs {
+                        needed.remove(&e.output_name());
+                    }
+                    needed.extend(exprs.iter().flat_map(|e| e.columns()).map(str::to_string));
+                }
+            }
+        }
+        let source = self.table.schema();
+        (0..source.fields().len())
+            .filter(|&i| {
+                let name = source.field(i).name();
+                needed.contains(name) || needed.iter().any(|n| n.eq_ignore_ascii_case(name))
+            })
+            .collect()
+    }
+
+    /// Runs the plan and materialises the result (chunked, one batch per partition).
+    ///
+    /// # Errors
+    /// Planning errors (unknown column, type mismatch, bad pattern) before any data is
+    /// read; validation errors for columns first touched; kernel errors.
+    pub fn collect(self) -> Result<DataFrame> {
+        let output = self.schema()?;
+        let projection = self.projection(&output);
+        let source: SchemaRef = Arc::new(
+            self.table
+                .schema()
+                .project(&projection)
+                .map_err(|e| Error::arrow("projection", e))?,
+        );
+        let mut schema = source;
+        let mut ops = Vec::with_capacity(self.ops.len());
+        for op in &self.ops {
+            let (physical, next) = compile_op(op, &schema)?;
+            ops.push(physical);
+            schema = next;
+        }
+        let runtime = match self.runtime {
+            Some(rt) => rt,
+            None => Runtime::global()?,
+        };
+        let batches = runtime.install(|| self.table.batches(&projection))?;
+        let batches = run_plan(&runtime, self.limits, batches, &ops)?;
+        DataFrame::from_batches(schema, batches)
+    }
+}
+
+fn compile_op(op: &Op, schema: &SchemaRef) -> Result<(PhysicalOp, SchemaRef)> {
+    let project = |exprs: &[Expr], keep: bool| -> Result<(PhysicalOp, SchemaRef)> {
+        let mut columns: Vec<PhysicalExpr> = Vec::new();
+        let mut fields: Vec<Field> = Vec::new();
+        if keep {
+            for (i, f) in schema.fields().iter().enumerate() {
+                columns.push(PhysicalExpr::Column(i));
+                fields.push(f.as_ref().clone());
+            }
+        }
+        for e in exprs {
+            let (p, field) = compile(e, schema)?;
+            match fields.iter().position(|f| f.name() == field.name()) {
+                Some(i) if keep => {
+                    columns[i] = p;
+                    fields[i] = field;
+                }
+                Some(_) => {
+                    return Err(Error::invalid(
+                        "select",
+                        format!("duplicate output column {:?}; use .alias()", field.name()),
+                    ))
+                }
+                None => {
+                    columns.push(p);
+                    fields.push(field);
+                }
+            }
+        }
+        let schema = Arc::new(Schema::new(fields));
+        Ok((PhysicalOp::Project(columns, schema.clone()), schema))
+    };
+    match op {
+        Op::Filter(e) => {
+            let (p, field) = compile(e, schema)?;
+            if !matches!(
+                field.data_type(),
+                arrow_schema::DataType::Boolean | arrow_schema::DataType::Null
+            ) {
+                return Err(Error::TypeMismatch {
+                    context: format!("filter {e}"),
+                    expected: "a boolean".into(),
+                    found: field.data_type().clone(),
+                });
+            }
+            Ok((PhysicalOp::Filter(p), schema.clone()))
+        }
+        Op::Select(exprs) => project(exprs, false),
+        Op::WithColumns(exprs) => project(exprs, true),
+        Op::Head(n) => Ok((PhysicalOp::Head(*n), schema.clone())),
+    }
+}
+
+/// Runs compiled operations over batches. Operations before the first `Head` run on all
+/// partitions in parallel; a `Head` stops early, running partitions in waves until it has
+/// its rows; what follows it runs on the (small) result.
+fn run_plan(
+    runtime: &Runtime,
+    limits: PartitionLimits,
+    batches: Vec<RecordBatch>,
+    ops: &[PhysicalOp],
+) -> Result<Vec<RecordBatch>> {
+    let head_at = ops.iter().position(|op| matches!(op, PhysicalOp::Head(_)));
+    let (before, rest) = ops.split_at(head_at.unwrap_or(ops.len()));
+    let partitions = partition(&batches, limits);
+    let run = |p: &Partition| -> Result<Vec<RecordBatch>> {
+        let mut out = Vec::with_capacity(p.batches.len());
+        for b in &p.batches {
+            let b = run_ops(b.clone(), before)?;
+            if b.num_rows() > 0 {
+                out.push(b);
+            }
+        }
+        Ok(out)
+    };
+    let Some((PhysicalOp::Head(n), after)) = rest.split_first() else {
+        return Ok(runtime
+            .map_partitions(&partitions, run)?
+            .into_iter()
+            .flatten()
+            .collect());
+    };
+    let mut out: Vec<RecordBatch> = Vec::new();
+    let mut rows = 0;
+    let wave = (runtime.threads() * 2).max(1);
+    for chunk in partitions.chunks(wave) {
+        if rows >= *n {
+            break;
+        }
+        for b in runtime.map_partitions(chunk, run)?.into_iter().flatten() {
+            if rows >= *n {
+                break;
+            }
+            let take = (n - rows).min(b.num_rows());
+            rows += take;
+            out.push(b.slice(0, take));
+        }
+    }
+    if after.is_empty() {
+        Ok(out)
+    } else {
+        run_plan(runtime, limits, out, after)
+    }
+}
+
+fn run_ops(mut batch: RecordBatch, ops: &[PhysicalOp]) -> Result<RecordBatch> {
+    for op in ops {
+        batch = match op {
+            PhysicalOp::Filter(e) => {
+                let mask = evaluate(e, &batch)?.into_array(batch.num_rows())?;
+                let mask = arrow_cast::cast(&mask, &arrow_schema::DataType::Boolean)
+                    .map_err(|e| Error::arrow("filter", e))?;
+                let mask = arrow_array::cast::AsArray::as_boolean(mask.as_ref());
+                arrow_select::filter::filter_record_batch(&batch, mask)
+                    .map_err(|e| Error::arrow("filter", e))?
+            }
+            PhysicalOp::Project(exprs, schema) => {
+                let rows = batch.num_rows();
+                let columns = exprs
+                    .iter()
+                    .map(|e| evaluate(e, &batch)?.into_array(rows))
+                    .collect::<Result<Vec<_>>>()?;
+                let options = RecordBatchOptions::new().with_row_count(Some(rows));
+                RecordBatch::try_new_with_options(schema.clone(), columns, &options)
+                    .map_err(|e| Error::arrow("select", e))?
+            }
+            PhysicalOp::Head(n) => batch.slice(0, (*n).min(batch.num_rows())),
+        };
+    }
+    Ok(batch)
+}

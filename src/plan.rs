@@ -1,0 +1,573 @@
+//! The planner and the physical expressions that partitions evaluate.
+//!
+//! [`compile`] checks a logical [`Expr`] against a schema (columns exist, types fit),
+//! inserts the casts that make operand types agree, and compiles every pattern once (a
+//! `LIKE` is classified into equality, prefix, suffix, substring or regex; a regex is
+//! built once). The resulting [`PhysicalExpr`] is shared by all partitions.
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{
+    new_null_array, Array, ArrayRef, BooleanArray, Datum, RecordBatch, Scalar, UInt32Array,
+};
+use arrow_schema::{DataType, Field, Schema};
+use spindle_kernels::{self as kernels, Matcher};
+
+use crate::error::{Error, Result};
+use crate::expr::{BinaryOp, Expr, Literal, StrFunction};
+
+/// A compiled expression.
+#[derive(Debug, Clone)]
+pub(crate) enum PhysicalExpr {
+    Column(usize),
+    /// A one-row array.
+    Literal(ArrayRef),
+    Cast(Box<PhysicalExpr>, DataType),
+    Binary(Box<PhysicalExpr>, BinaryOp, Box<PhysicalExpr>),
+    Not(Box<PhysicalExpr>),
+    Negative(Box<PhysicalExpr>),
+    IsNull(Box<PhysicalExpr>),
+    IsNotNull(Box<PhysicalExpr>),
+    Str(Box<PhysicalExpr>, StrKernel),
+}
+
+/// A string kernel with its compiled arguments.
+#[derive(Debug, Clone)]
+pub(crate) enum StrKernel {
+    Len,
+    ByteLength,
+    Lower(kernels::CaseMapping),
+    Upper(kernels::CaseMapping),
+    Match {
+        matcher: Arc<Matcher>,
+        na: Option<bool>,
+        negated: bool,
+    },
+    StartsWith(String, Option<bool>),
+    EndsWith(String, Option<bool>),
+}
+
+/// The value of an expression over one batch: a column, or one value for every row.
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    Array(ArrayRef),
+    Scalar(ArrayRef),
+}
+
+impl Value {
+    /// The value as a column of `rows` rows.
+    pub fn into_array(self, rows: usize) -> Result<ArrayRef> {
+        match self {
+            Value::Array(a) => Ok(a),
+            Value::Scalar(s) if s.is_null(0) => Ok(new_null_array(s.data_type(), rows)),
+            Value::Scalar(s) => {
+                arrow_select::take::take(&s, &UInt32Array::from(vec![0u32; rows]), None)
+                    .map_err(|e| Error::arrow("broadcast", e))
+            }
+        }
+    }
+
+    fn array(&self) -> &ArrayRef {
+        match self {
+            Value::Array(a) | Value::Scalar(a) => a,
+        }
+    }
+
+    fn map(self, f: impl FnOnce(&dyn Array) -> Result<ArrayRef>) -> Result<Value> {
+        Ok(match self {
+            Value::Array(a) => Value::Array(f(&a)?),
+            Value::Scalar(a) => Value::Scalar(f(&a)?),
+        })
+    }
+}
+
+/// True for the string types spindle's kernels read.
+pub(crate) fn is_string(dt: &DataType) -> bool {
+    match dt {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
+        DataType::Dictionary(_, v) => is_string(v),
+        _ => false,
+    }
+}
+
+fn is_numeric(dt: &DataType) -> bool {
+    dt.is_numeric()
+}
+
+fn literal_array(value: &Literal) -> ArrayRef {
+    use arrow_array::*;
+    match value {
+        Literal::Null => Arc::new(NullArray::new(1)),
+        Literal::Boolean(v) => Arc::new(BooleanArray::from(vec![*v])),
+        Literal::Int64(v) => Arc::new(Int64Array::from(vec![*v])),
+        Literal::Float64(v) => Arc::new(Float64Array::from(vec![*v])),
+        Literal::Utf8(v) => Arc::new(StringArray::from(vec![v.as_str()])),
+    }
+}
+
+/// Compiles `expr` against `schema`; returns the physical expression and its output field.
+pub(crate) fn compile(expr: &Expr, schema: &Schema) -> Result<(PhysicalExpr, Field)> {
+    let (physical, data_type, nullable) = compile_inner(expr, schema)?;
+    Ok((
+        physical,
+        Field::new(expr.output_name(), data_type, nullable),
+    ))
+}
+
+fn find_column(schema: &Schema, name: &str) -> Result<usize> {
+    schema
+        .index_of(name)
+        .or_else(|_| {
+            // Identifiers match case-insensitively when the match is unique (as in DuckDB).
+            let hits: Vec<usize> = schema
+                .fields()
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.name().eq_ignore_ascii_case(name))
+                .map(|(i, _)| i)
+                .collect();
+            match hits[..] {
+                [i] => Ok(i),
+                _ => Err(()),
+            }
+        })
+        .map_err(|_| Error::ColumnNotFound {
+            name: name.to_string(),
+            available: schema.fields().iter().map(|f| f.name().clone()).collect(),
+        })
+}
+
+fn cast_to(e: PhysicalExpr, from: &DataType, to: &DataType) -> PhysicalExpr {
+    if from == to {
+        e
+    } else {
+        PhysicalExpr::Cast(Box::new(e), to.clone())
+    }
+}
+
+/// Casts a literal at plan time (so that a bad literal is an error before any data is read).
+fn cast_literal(e: &PhysicalExpr, to: &DataType, context: &str) -> Result<Option<PhysicalExpr>> {
+    let PhysicalExpr::Literal(a) = e else {
+        return Ok(None);
+    };
+    let options = arrow_cast::CastOptions {
+        safe: false,
+        ..Default::default()
+    };
+    let cast = arrow_cast::cast_with_options(a, to, &options)
+        .map_err(|err| Error::invalid(context, format!("cannot use literal as {to}: {err}")))?;
+    Ok(Some(PhysicalExpr::Literal(cast)))
+}
+
+/// The type both sides of a comparison are cast to.
+fn comparison_type(l: &DataType, r: &DataType) -> Option<DataType> {
+    let value_type = |t: &DataType| match t {
+        DataType::Dictionary(_, v) => v.as_ref().clone(),
+        t => t.clone(),
+    };
+    match (l, r) {
+        _ if l == r => Some(l.clone()),
+        (DataType::Null, t) | (t, DataType::Null) => Some(t.clone()),
+        _ if is_numeric(l) && is_numeric(r) => Some(numeric_type(l, r)),
+        _ if is_string(l) && is_string(r) => {
+            // A dictionary compares against its value type directly.
+            if value_type(l) == value_type(r) {
+                None
+            } else {
+                Some(DataType::LargeUtf8)
+            }
+        }
+        _ => None,
+    }
+}
+
+fn numeric_type(l: &DataType, r: &DataType) -> DataType {
+    if l.is_floating()
+        || r.is_floating()
+        || matches!(l, DataType::Decimal128(..))
+        || matches!(r, DataType::Decimal128(..))
+    {
+        DataType::Float64
+    } else {
+        DataType::Int64
+    }
+}
+
+fn compile_inner(expr: &Expr, schema: &Schema) -> Result<(PhysicalExpr, DataType, bool)> {
+    Ok(match expr {
+        Expr::Column(name) => {
+            let i = find_column(schema, name)?;
+            let f = schema.field(i);
+            (
+                PhysicalExpr::Column(i),
+                f.data_type().clone(),
+                f.is_nullable(),
+            )
+        }
+        Expr::Literal(v) => {
+            let a = literal_array(v);
+            let dt = a.data_type().clone();
+            (PhysicalExpr::Literal(a), dt, matches!(v, Literal::Null))
+        }
+        Expr::Alias(e, _) => compile_inner(e, schema)?,
+        Expr::Not(e) => {
+            let (p, dt, n) = compile_inner(e, schema)?;
+            let p = boolean_operand(p, &dt, "NOT")?;
+            (PhysicalExpr::Not(Box::new(p)), DataType::Boolean, n)
+        }
+        Expr::Negative(e) => {
+            let (p, dt, n) = compile_inner(e, schema)?;
+            if !is_numeric(&dt) {
+                return Err(Error::TypeMismatch {
+                    context: "unary -".into(),
+                    expected: "a number".into(),
+                    found: dt,
+                });
+            }
+            (PhysicalExpr::Negative(Box::new(p)), dt, n)
+        }
+        Expr::IsNull(e) => (
+            PhysicalExpr::IsNull(Box::new(compile_inner(e, schema)?.0)),
+            DataType::Boolean,
+            false,
+        ),
+        Expr::IsNotNull(e) => (
+            PhysicalExpr::IsNotNull(Box::new(compile_inner(e, schema)?.0)),
+            DataType::Boolean,
+            false,
+        ),
+        Expr::Binary { left, op, right } => compile_binary(left, *op, right, schema)?,
+        Expr::Like {
+            expr: e,
+            pattern,
+            escape,
+            caseless,
+            negated,
+        } => {
+            let (p, dt, n) = compile_inner(e, schema)?;
+            let op = if *caseless { "ILIKE" } else { "LIKE" };
+            let p = string_operand(p, &dt, op)?;
+            let matcher =
+                Matcher::like(pattern, *escape, *caseless).map_err(|source| Error::Kernel {
+                    function: op.into(),
+                    source,
+                })?;
+            let kernel = StrKernel::Match {
+                matcher: Arc::new(matcher),
+                na: None,
+                negated: *negated,
+            };
+            (PhysicalExpr::Str(Box::new(p), kernel), DataType::Boolean, n)
+        }
+        Expr::Str(e, function) => {
+            let (p, dt, n) = compile_inner(e, schema)?;
+            let p = string_operand(p, &dt, function.name())?;
+            let kernel_error = |source| Error::Kernel {
+                function: function.name().into(),
+                source,
+            };
+            let (kernel, out) = match function {
+                StrFunction::Len => (StrKernel::Len, DataType::Int64),
+                StrFunction::ByteLength => (StrKernel::ByteLength, DataType::Int64),
+                StrFunction::Lower(m) => (StrKernel::Lower(*m), dt.clone()),
+                StrFunction::Upper(m) => (StrKernel::Upper(*m), dt.clone()),
+                StrFunction::Contains { pattern, options } => {
+                    let matcher = options.compile(pattern).map_err(kernel_error)?;
+                    (
+                        StrKernel::Match {
+                            matcher: Arc::new(matcher),
+                            na: options.na,
+                            negated: false,
+                        },
+                        DataType::Boolean,
+                    )
+                }
+                StrFunction::StartsWith { pattern, na } => (
+                    StrKernel::StartsWith(pattern.clone(), *na),
+                    DataType::Boolean,
+                ),
+                StrFunction::EndsWith { pattern, na } => {
+                    (StrKernel::EndsWith(pattern.clone(), *na), DataType::Boolean)
+                }
+            };
+            (PhysicalExpr::Str(Box::new(p), kernel), out, n)
+        }
+    })
+}
+
+fn string_operand(p: PhysicalExpr, dt: &DataType, context: &str) -> Result<PhysicalExpr> {
+    if is_string(dt) {
+        return Ok(p);
+    }
+    if *dt == DataType::Null {
+        return Ok(PhysicalExpr::Cast(Box::new(p), DataType::Utf8));
+    }
+    Err(Error::TypeMismatch {
+        context: context.to_string(),
+        expected: "a string".into(),
+        found: dt.clone(),
+    })
+}
+
+fn boolean_operand(p: PhysicalExpr, dt: &DataType, context: &str) -> Result<PhysicalExpr> {
+    match dt {
+        DataType::Boolean => Ok(p),
+        DataType::Null => Ok(PhysicalExpr::Cast(Box::new(p), DataType::Boolean)),
+        other => Err(Error::TypeMismatch {
+            context: context.to_string(),
+            expected: "a boolean".into(),
+            found: other.clone(),
+        }),
+    }
+}
+
+fn compile_binary(
+    left: &Expr,
+    op: BinaryOp,
+    right: &Expr,
+    schema: &Schema,
+) -> Result<(PhysicalExpr, DataType, bool)> {
+    let (l, lt, ln) = compile_inner(left, schema)?;
+    let (r, rt, rn) = compile_inner(right, schema)?;
+    let nullable = ln || rn;
+    let context = format!("{left} {} {right}", op.symbol());
+    let mismatch = |expected: &str, found: &DataType| Error::TypeMismatch {
+        context: context.clone(),
+        expected: expected.into(),
+        found: found.clone(),
+    };
+    match op {
+        BinaryOp::And | BinaryOp::Or => {
+            let l = boolean_operand(l, &lt, &context)?;
+            let r = boolean_operand(r, &rt, &context)?;
+            Ok((
+                PhysicalExpr::Binary(Box::new(l), op, Box::new(r)),
+                DataType::Boolean,
+                nullable,
+            ))
+        }
+        BinaryOp::Eq
+        | BinaryOp::NotEq
+        | BinaryOp::Lt
+        | BinaryOp::LtEq
+        | BinaryOp::Gt
+        | BinaryOp::GtEq => {
+            // A string literal against a number (or the reverse) is cast to the other side,
+            // as DuckDB does: `id = '42'`.
+            let (l, r, lt, rt) = match (
+                cast_literal(&l, &rt, &context),
+                cast_literal(&r, &lt, &context),
+            ) {
+                _ if comparison_type(&lt, &rt).is_some()
+                    || lt == rt
+                    || (is_string(&lt) && is_string(&rt)) =>
+                {
+                    (l, r, lt, rt)
+                }
+                (Ok(Some(l2)), _) => (l2, r, rt.clone(), rt),
+                (_, Ok(Some(r2))) => (l, r2, lt.clone(), lt),
+                (Err(e), _) | (_, Err(e)) => return Err(e),
+                _ => {
+                    return Err(mismatch(
+                        &format!("operands of one type, left is {lt}"),
+                        &rt,
+                    ))
+                }
+            };
+            let (l, r) = match comparison_type(&lt, &rt) {
+                Some(common) => (cast_to(l, &lt, &common), cast_to(r, &rt, &common)),
+                None if is_string(&lt) && is_string(&rt) => (l, r),
+                None => {
+                    return Err(mismatch(
+                        &format!("operands of one type, left is {lt}"),
+                        &rt,
+                    ))
+                }
+            };
+            Ok((
+                PhysicalExpr::Binary(Box::new(l), op, Box::new(r)),
+                DataType::Boolean,
+                nullable,
+            ))
+        }
+        BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => {
+            let numeric_or_null = |t: &DataType| is_numeric(t) || *t == DataType::Null;
+            if !numeric_or_null(&lt) {
+                return Err(mismatch("numbers", &lt));
+            }
+            if !numeric_or_null(&rt) {
+                return Err(mismatch("numbers", &rt));
+            }
+            let common = if op == BinaryOp::Div {
+                DataType::Float64
+            } else {
+                match (&lt, &rt) {
+                    (DataType::Null, DataType::Null) => DataType::Int64,
+                    (DataType::Null, t) | (t, DataType::Null) => numeric_type(t, t),
+                    _ => numeric_type(&lt, &rt),
+                }
+            };
+            let (l, r) = (cast_to(l, &lt, &common), cast_to(r, &rt, &common));
+            Ok((
+                PhysicalExpr::Binary(Box::new(l), op, Box::new(r)),
+                common,
+                true,
+            ))
+        }
+    }
+}
+
+/// Evaluates a compiled expression over one batch.
+pub(crate) fn evaluate(expr: &PhysicalExpr, batch: &RecordBatch) -> Result<Value> {
+    match expr {
+        PhysicalExpr::Column(i) => Ok(Value::Array(batch.column(*i).clone())),
+        PhysicalExpr::Literal(a) => Ok(Value::Scalar(a.clone())),
+        PhysicalExpr::Cast(e, to) => evaluate(e, batch)?.map(|a| {
+            arrow_cast::cast(a, to).map_err(|err| Error::arrow(format!("cast to {to}"), err))
+        }),
+        PhysicalExpr::Not(e) => evaluate(e, batch)?.map(|a| {
+            Ok(Arc::new(
+                arrow_arith::boolean::not(a.as_boolean())
+                    .map_err(|err| Error::arrow("NOT", err))?,
+            ) as ArrayRef)
+        }),
+        PhysicalExpr::Negative(e) => evaluate(e, batch)?
+            .map(|a| arrow_arith::numeric::neg(a).map_err(|err| Error::arrow("unary -", err))),
+        PhysicalExpr::IsNull(e) => evaluate(e, batch)?.map(|a| {
+            Ok(Arc::new(
+                arrow_arith::boolean::is_null(a).map_err(|err| Error::arrow("IS NULL", err))?,
+            ) as ArrayRef)
+        }),
+        PhysicalExpr::IsNotNull(e) => evaluate(e, batch)?.map(|a| {
+            Ok(Arc::new(
+                arrow_arith::boolean::is_not_null(a)
+                    .map_err(|err| Error::arrow("IS NOT NULL", err))?,
+            ) as ArrayRef)
+        }),
+        PhysicalExpr::Str(e, kernel) => evaluate(e, batch)?.map(|a| run_kernel(kernel, a)),
+        PhysicalExpr::Binary(l, op, r) => {
+            let (l, r) = (evaluate(l, batch)?, evaluate(r, batch)?);
+            binary(&l, *op, &r, batch.num_rows())
+        }
+    }
+}
+
+fn run_kernel(kernel: &StrKernel, a: &dyn Array) -> Result<ArrayRef> {
+    let name = match kernel {
+        StrKernel::Len => "len",
+        StrKernel::ByteLength => "byte_length",
+        StrKernel::Lower(_) => "lower",
+        StrKernel::Upper(_) => "upper",
+        StrKernel::Match { .. } => "contains",
+        StrKernel::StartsWith(..) => "startswith",
+        StrKernel::EndsWith(..) => "endswith",
+    };
+    let err = |source| Error::Kernel {
+        function: name.into(),
+        source,
+    };
+    Ok(match kernel {
+        StrKernel::Len => Arc::new(kernels::len(a).map_err(err)?),
+        StrKernel::ByteLength => Arc::new(kernels::byte_length(a).map_err(err)?),
+        StrKernel::Lower(m) => kernels::lower(a, *m).map_err(err)?,
+        StrKernel::Upper(m) => kernels::upper(a, *m).map_err(err)?,
+        StrKernel::Match {
+            matcher,
+            na,
+            negated,
+        } => {
+            let mut out = kernels::matches(a, matcher).map_err(err)?;
+            if let Some(fill) = na {
+                out = fill_nulls(&out, *fill);
+            }
+            if *negated {
+                out = arrow_arith::boolean::not(&out).map_err(|e| Error::arrow("NOT LIKE", e))?;
+            }
+            Arc::new(out)
+        }
+        StrKernel::StartsWith(p, na) => Arc::new(kernels::startswith(a, p, *na).map_err(err)?),
+        StrKernel::EndsWith(p, na) => Arc::new(kernels::endswith(a, p, *na).map_err(err)?),
+    })
+}
+
+fn fill_nulls(a: &BooleanArray, fill: bool) -> BooleanArray {
+    a.iter().map(|v| Some(v.unwrap_or(fill))).collect()
+}
+
+fn binary(l: &Value, op: BinaryOp, r: &Value, rows: usize) -> Result<Value> {
+    let both_scalar = matches!((l, r), (Value::Scalar(_), Value::Scalar(_)));
+    let wrap = |a: ArrayRef| {
+        if both_scalar {
+            Value::Scalar(a)
+        } else {
+            Value::Array(a)
+        }
+    };
+    let (la, ra) = (l.array(), r.array());
+    let ls;
+    let rs;
+    let ld: &dyn Datum = match l {
+        Value::Scalar(a) if !both_scalar => {
+            ls = Scalar::new(a.clone());
+            &ls
+        }
+        _ => la,
+    };
+    let rd: &dyn Datum = match r {
+        Value::Scalar(a) if !both_scalar => {
+            rs = Scalar::new(a.clone());
+            &rs
+        }
+        _ => ra,
+    };
+    let context = format!("operator {op:?}");
+    let arrow = |e| Error::arrow(context.clone(), e);
+    use arrow_ord::cmp;
+    let out: ArrayRef = match op {
+        BinaryOp::Eq => Arc::new(cmp::eq(ld, rd).map_err(arrow)?),
+        BinaryOp::NotEq => Arc::new(cmp::neq(ld, rd).map_err(arrow)?),
+        BinaryOp::Lt => Arc::new(cmp::lt(ld, rd).map_err(arrow)?),
+        BinaryOp::LtEq => Arc::new(cmp::lt_eq(ld, rd).map_err(arrow)?),
+        BinaryOp::Gt => Arc::new(cmp::gt(ld, rd).map_err(arrow)?),
+        BinaryOp::GtEq => Arc::new(cmp::gt_eq(ld, rd).map_err(arrow)?),
+        BinaryOp::Add => arrow_arith::numeric::add(ld, rd).map_err(arrow)?,
+        BinaryOp::Sub => arrow_arith::numeric::sub(ld, rd).map_err(arrow)?,
+        BinaryOp::Mul => arrow_arith::numeric::mul(ld, rd).map_err(arrow)?,
+        BinaryOp::Div | BinaryOp::Mod => {
+            // Division by zero gives null, as in DuckDB: divide by a divisor in which zeros
+            // are nulls.
+            let n = if both_scalar { 1 } else { rows };
+            let divisor = r.clone().into_array(n)?;
+            let zero = cmp::eq(
+                &divisor,
+                &Scalar::new(
+                    arrow_cast::cast(&arrow_array::Int64Array::from(vec![0]), divisor.data_type())
+                        .map_err(arrow)?,
+                ),
+            )
+            .map_err(arrow)?;
+            let divisor = arrow_select::nullif::nullif(&divisor, &zero).map_err(arrow)?;
+            let dividend = l.clone().into_array(n)?;
+            if op == BinaryOp::Div {
+                arrow_arith::numeric::div(&dividend, &divisor).map_err(arrow)?
+            } else {
+                arrow_arith::numeric::rem(&dividend, &divisor).map_err(arrow)?
+            }
+        }
+        BinaryOp::And | BinaryOp::Or => {
+            let n = if both_scalar { 1 } else { rows };
+            let (la, ra) = (l.clone().into_array(n)?, r.clone().into_array(n)?);
+            let (la, ra) = (la.as_boolean(), ra.as_boolean());
+            Arc::new(
+                if op == BinaryOp::And {
+                    arrow_arith::boolean::and_kleene(la, ra)
+                } else {
+                    arrow_arith::boolean::or_kleene(la, ra)
+                }
+                .map_err(arrow)?,
+            )
+        }
+    };
+    Ok(wrap(out))
+}

@@ -1,0 +1,442 @@
+//! Opening an Arrow IPC file: map it, check its structure, and decode columns on demand.
+//!
+//! At open, spindle reads only metadata: the footer, the schema, and every record batch's
+//! message header, whose field nodes and buffers are bounded against the file and counted
+//! against the schema's layout. Nothing in the data pages is read, so opening a file of
+//! any size costs milliseconds. The O(data) checks (offsets in range, UTF-8) run when a
+//! query first touches a column, once, for that column only ([`IpcFile::decode_column`]).
+//!
+//! A file is *mapped* when its buffers are uncompressed and aligned: arrays then point
+//! into the mapping and nothing is copied. A compressed file is decompressed when a column
+//! is touched; a misaligned buffer is copied into an aligned one; a file in the IPC stream
+//! format is decoded whole at open. [`StorageMode`] says which.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_buffer::Buffer;
+use arrow_ipc::reader::{FileDecoder, StreamReader};
+use arrow_ipc::{Block, MessageHeader, MetadataVersion};
+use arrow_schema::SchemaRef;
+use rayon::prelude::*;
+
+use super::layout::{dictionary_value_type, field_layout, has_dictionary, BufferSpec};
+use super::StorageMode;
+use crate::error::{Error, Result};
+
+const FILE_MAGIC: &[u8; 6] = b"ARROW1";
+const CONTINUATION: [u8; 4] = [0xFF; 4];
+
+/// What opening a path gave.
+pub(crate) enum Opened {
+    /// An IPC file: metadata checked, columns decoded on demand.
+    File(IpcFile),
+    /// An IPC stream: decoded whole.
+    Stream {
+        schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+    },
+}
+
+/// A checked IPC file over its mapped bytes.
+#[derive(Debug)]
+pub(crate) struct IpcFile {
+    path: PathBuf,
+    data: Buffer,
+    pub(crate) schema: SchemaRef,
+    version: MetadataVersion,
+    blocks: Vec<Block>,
+    dictionary_blocks: Vec<Block>,
+    pub(crate) batch_rows: Vec<usize>,
+    pub(crate) column_bytes: Vec<u64>,
+    pub(crate) mode: StorageMode,
+    aligned: bool,
+}
+
+fn corrupt(path: &Path, location: impl Into<String>, reason: impl Into<String>) -> Error {
+    Error::Corrupt {
+        path: path.to_path_buf(),
+        location: location.into(),
+        reason: reason.into(),
+    }
+}
+
+/// Maps `path` read-only.
+fn map_file(path: &Path) -> Result<Buffer> {
+    let file = File::open(path).map_err(|e| Error::io(path, "open", e))?;
+    let len = file
+        .metadata()
+        .map_err(|e| Error::io(path, "open", e))?
+        .len();
+    if len == 0 {
+        return Err(corrupt(path, "byte 0", "the file is empty"));
+    }
+    // SAFETY: the mapping is read-only and spindle never writes to a file it has mapped
+    // (writers refuse such a target). Another process that truncates or rewrites the file
+    // while it is mapped makes reads fault (SIGBUS) or see new bytes; that hazard is the
+    // price of zero-copy and is documented in the README ("Files that change under a map").
+    #[allow(unsafe_code)]
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, "map", e))?;
+    Ok(Buffer::from(bytes::Bytes::from_owner(map)))
+}
+
+/// Opens `path` as an Arrow IPC file or stream.
+pub(crate) fn open(path: &Path) -> Result<Opened> {
+    let data = map_file(path)?;
+    if data.len() >= 6 && &data[..6] == FILE_MAGIC {
+        return IpcFile::check(path, data).map(Opened::File);
+    }
+    if data.len() >= 8
+        && (data[..4] == CONTINUATION || i32::from_le_bytes(data[..4].try_into().unwrap()) > 0)
+    {
+        return read_stream(path, &data);
+    }
+    Err(corrupt(
+        path,
+        "byte 0",
+        "no Arrow file magic (ARROW1) and no Arrow stream message at the start",
+    ))
+}
+
+fn read_stream(path: &Path, data: &[u8]) -> Result<Opened> {
+    let stream_err = |e: arrow_schema::ArrowError| corrupt(path, "stream", e.to_string());
+    let reader = StreamReader::try_new(std::io::Cursor::new(data), None).map_err(stream_err)?;
+    let schema = reader.schema();
+    let batches = reader
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(stream_err)?;
+    Ok(Opened::Stream { schema, batches })
+}
+
+fn read_i32(data: &[u8], at: usize) -> i32 {
+    i32::from_le_bytes(data[at..at + 4].try_into().expect("4 bytes"))
+}
+
+impl IpcFile {
+    /// Checks the footer, the schema and every block's metadata against `data`.
+    fn check(path: &Path, data: Buffer) -> Result<IpcFile> {
+        let len = data.len();
+        if len < 8 + 10 {
+            return Err(corrupt(
+                path,
+                format!("byte {len}"),
+                "file is shorter than an Arrow file header and trailer (truncated?)",
+            ));
+        }
+        if &data[len - 6..] != FILE_MAGIC {
+            return Err(corrupt(
+                path,
+                format!("byte {}", len - 6),
+                "no ARROW1 magic at the end (truncated file?)",
+            ));
+        }
+        let footer_len = read_i32(&data, len - 10);
+        let footer_start = usize::try_from(footer_len)
+            .ok()
+            .and_then(|f| (len - 10).checked_sub(f))
+            .filter(|&start| start >= 8)
+            .ok_or_else(|| {
+                corrupt(
+                    path,
+                    format!("byte {}", len - 10),
+                    format!("footer length {footer_len} does not fit the file"),
+                )
+            })?;
+        let footer = arrow_ipc::root_as_footer(&data[footer_start..len - 10])
+            .map_err(|e| corrupt(path, format!("footer (byte {footer_start})"), e.to_string()))?;
+        let fb_schema = footer
+            .schema()
+            .ok_or_else(|| corrupt(path, "footer", "no schema"))?;
+        if !fb_schema.endianness().equals_to_target_endianness() {
+            return Err(corrupt(
+                path,
+                "schema",
+                "byte order differs from this machine's",
+            ));
+        }
+        let schema: SchemaRef = Arc::new(
+            arrow_ipc::convert::try_fb_to_schema(fb_schema)
+                .map_err(|e| corrupt(path, "schema", e.to_string()))?,
+        );
+        let version = footer.version();
+        let blocks: Vec<Block> = footer
+            .recordBatches()
+            .map(|b| b.iter().copied().collect())
+            .unwrap_or_default();
+        let dictionary_blocks: Vec<Block> = footer
+            .dictionaries()
+            .map(|b| b.iter().copied().collect())
+            .unwrap_or_default();
+
+        let mut file = IpcFile {
+            path: path.to_path_buf(),
+            data,
+            column_bytes: vec![0; schema.fields().len()],
+            schema,
+            version,
+            blocks,
+            dictionary_blocks,
+            batch_rows: Vec::new(),
+            mode: StorageMode::Mapped,
+            aligned: true,
+        };
+        let mut compression = None;
+        for i in 0..file.blocks.len() {
+            let rows = file.check_block(i, false, footer_start, &mut compression)?;
+            file.batch_rows.push(rows);
+        }
+        for i in 0..file.dictionary_blocks.len() {
+            file.check_block(i, true, footer_start, &mut compression)?;
+        }
+        file.mode = match (compression, file.aligned) {
+            (Some(codec), _) => StorageMode::Decoded(format!(
+                "{codec} compressed: decompressed when a column is read"
+            )),
+            (None, false) => {
+                StorageMode::Decoded("misaligned buffers: copied when a column is read".into())
+            }
+            (None, true) => StorageMode::Mapped,
+        };
+        Ok(file)
+    }
+
+    /// Bounds one block's message and buffers; returns its row count.
+    fn check_block(
+        &mut self,
+        index: usize,
+        dictionary: bool,
+        footer_start: usize,
+        compression: &mut Option<String>,
+    ) -> Result<usize> {
+        let path = self.path.clone();
+        let kind = if dictionary {
+            "dictionary batch"
+        } else {
+            "batch"
+        };
+        let block = if dictionary {
+            self.dictionary_blocks[index]
+        } else {
+            self.blocks[index]
+        };
+        let here = |reason: String| {
+            corrupt(
+                &path,
+                format!("{kind} {index} (byte {})", block.offset()),
+                reason,
+            )
+        };
+        let (offset, meta, body) = (block.offset(), block.metaDataLength(), block.bodyLength());
+        let (Ok(offset), Ok(meta), Ok(body)) = (
+            usize::try_from(offset),
+            usize::try_from(meta),
+            usize::try_from(body),
+        ) else {
+            return Err(here("negative offset or length in the footer".into()));
+        };
+        let end = offset.checked_add(meta).and_then(|m| m.checked_add(body));
+        if offset < 8 || meta < 8 || end.is_none_or(|e| e > footer_start) {
+            return Err(here(format!("block of {meta}+{body} bytes at byte {offset} lies outside the data section (truncated file?)")));
+        }
+        let metadata = &self.data[offset..offset + meta];
+        let (fb_start, fb_len) = if metadata[..4] == CONTINUATION {
+            (8, read_i32(metadata, 4))
+        } else {
+            (4, read_i32(metadata, 0))
+        };
+        let fb_end = usize::try_from(fb_len)
+            .ok()
+            .map(|l| fb_start + l)
+            .filter(|&e| e <= meta);
+        let Some(fb_end) = fb_end else {
+            return Err(here(format!(
+                "message length {fb_len} exceeds its block of {meta} bytes"
+            )));
+        };
+        let message = arrow_ipc::root_as_message(&metadata[fb_start..fb_end])
+            .map_err(|e| here(e.to_string()))?;
+        if self.version != MetadataVersion::V1 && message.version() != self.version {
+            return Err(here(format!(
+                "message version {:?} differs from the footer's {:?}",
+                message.version(),
+                self.version
+            )));
+        }
+        let batch = match (dictionary, message.header_type()) {
+            (false, MessageHeader::RecordBatch) => message.header_as_record_batch(),
+            (true, MessageHeader::DictionaryBatch) => {
+                message.header_as_dictionary_batch().and_then(|d| d.data())
+            }
+            (_, other) => return Err(here(format!("unexpected message type {other:?}"))),
+        }
+        .ok_or_else(|| here("message has no record batch".into()))?;
+        let rows =
+            usize::try_from(batch.length()).map_err(|_| here("negative row count".into()))?;
+        if let Some(c) = batch.compression() {
+            compression.get_or_insert_with(|| format!("{:?}", c.codec()));
+        }
+
+        // The fields whose layout this message follows: the whole schema for a record
+        // batch, the dictionary's value type for a dictionary batch.
+        let dict_field;
+        let fields: Vec<&arrow_schema::Field> = if dictionary {
+            let id = message
+                .header_as_dictionary_batch()
+                .map(|d| d.id())
+                .unwrap_or_default();
+            let value_type = self
+                .schema
+                .fields()
+                .iter()
+                .find_map(|f| dictionary_value_type(f, id))
+                .ok_or_else(|| here(format!("dictionary id {id} belongs to no column")))?;
+            dict_field = arrow_schema::Field::new("values", value_type, true);
+            vec![&dict_field]
+        } else {
+            self.schema.fields().iter().map(|f| f.as_ref()).collect()
+        };
+
+        let nodes = batch
+            .nodes()
+            .map(|n| n.iter().copied().collect::<Vec<_>>())
+            .unwrap_or_default();
+        let buffers = batch
+            .buffers()
+            .map(|b| b.iter().copied().collect::<Vec<_>>())
+            .unwrap_or_default();
+        let variadic: Vec<i64> = batch
+            .variadicBufferCounts()
+            .map(|v| v.iter().collect())
+            .unwrap_or_default();
+        let mut variadic = variadic.into_iter();
+        let body_start = offset + meta;
+        let (mut specs, mut node_count) = (Vec::<BufferSpec>::new(), 0usize);
+        for (column, field) in fields.iter().enumerate() {
+            let (first_buffer, first_node) = (specs.len(), node_count);
+            field_layout(
+                field,
+                self.version,
+                &mut variadic,
+                &mut specs,
+                &mut node_count,
+            )
+            .map_err(here)?;
+            if specs.len() > buffers.len() || node_count > nodes.len() {
+                return Err(here(format!(
+                    "column {:?} needs {} buffers and {} field nodes, the message has {} and {}",
+                    field.name(),
+                    specs.len(),
+                    node_count,
+                    buffers.len(),
+                    nodes.len()
+                )));
+            }
+            let node = nodes[first_node];
+            if node.length() < 0 || node.null_count() < 0 || node.null_count() > node.length() {
+                return Err(here(format!(
+                    "column {:?}: bad length {} / null count {}",
+                    field.name(),
+                    node.length(),
+                    node.null_count()
+                )));
+            }
+            if !dictionary && node.length() as u64 != rows as u64 {
+                return Err(here(format!(
+                    "column {:?} has {} rows, its batch {rows}",
+                    field.name(),
+                    node.length()
+                )));
+            }
+            let mut bytes = 0u64;
+            for (spec, buf) in specs[first_buffer..]
+                .iter()
+                .zip(&buffers[first_buffer..specs.len()])
+            {
+                let (Ok(b_off), Ok(b_len)) =
+                    (usize::try_from(buf.offset()), usize::try_from(buf.length()))
+                else {
+                    return Err(here(format!(
+                        "column {:?}: negative buffer offset or length",
+                        field.name()
+                    )));
+                };
+                if b_off.checked_add(b_len).is_none_or(|e| e > body) {
+                    return Err(here(format!(
+                        "column {:?}: buffer at {b_off}+{b_len} lies outside the {body}-byte message body",
+                        field.name()
+                    )));
+                }
+                if b_len > 0 && (body_start + b_off) % spec.align != 0 {
+                    self.aligned = false;
+                }
+                bytes += b_len as u64;
+            }
+            if !dictionary {
+                self.column_bytes[column] += bytes;
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Decodes one column across all batches, validating offsets and UTF-8 as it goes.
+    /// Batches decode in parallel on the current rayon pool.
+    pub(crate) fn decode_column(&self, column: usize) -> Result<Vec<ArrayRef>> {
+        let field = self.schema.field(column);
+        let mut decoder =
+            FileDecoder::new(self.schema.clone(), self.version).with_projection(vec![column]);
+        if has_dictionary(field.data_type()) {
+            for (i, block) in self.dictionary_blocks.iter().enumerate() {
+                decoder
+                    .read_dictionary(block, &self.block_bytes(block))
+                    .map_err(|e| {
+                        self.invalid(field.name(), i, 0, format!("dictionary batch: {e}"))
+                    })?;
+            }
+        }
+        let first_rows: Vec<usize> = self
+            .batch_rows
+            .iter()
+            .scan(0, |acc, &n| {
+                let start = *acc;
+                *acc += n;
+                Some(start)
+            })
+            .collect();
+        self.blocks
+            .par_iter()
+            .enumerate()
+            .map(|(i, block)| {
+                let batch = decoder
+                    .read_record_batch(block, &self.block_bytes(block))
+                    .map_err(|e| self.invalid(field.name(), i, first_rows[i], e.to_string()))?
+                    .ok_or_else(|| {
+                        self.invalid(field.name(), i, first_rows[i], "empty message".into())
+                    })?;
+                Ok(batch.column(0).clone())
+            })
+            .collect()
+    }
+
+    fn block_bytes(&self, block: &Block) -> Buffer {
+        let len = block.metaDataLength() as usize + block.bodyLength() as usize;
+        self.data.slice_with_length(block.offset() as usize, len)
+    }
+
+    fn invalid(&self, column: &str, batch: usize, first_row: usize, reason: String) -> Error {
+        Error::InvalidData {
+            path: self.path.clone(),
+            column: column.to_string(),
+            batch,
+            first_row,
+            reason,
+        }
+    }
+
+    /// The mapped bytes, for zero-copy checks.
+    pub(crate) fn mapped_range(&self) -> std::ops::Range<usize> {
+        let start = self.data.as_ptr() as usize;
+        start..start + self.data.len()
+    }
+}
