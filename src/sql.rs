@@ -16,16 +16,20 @@ use sqlparser::parser::{Parser, ParserError};
 use crate::error::{Error, Result};
 use crate::exec::Runtime;
 use crate::expr::{col, BinaryOp, Expr, Literal};
+use std::collections::HashMap;
+
 use crate::frame::{open, DataFrame, LazyFrame};
 use crate::functions::{call, Arg};
 
-/// Runs a query on the global pool and materialises the result.
+/// Runs a query on the global pool and materialises the result. The file named in
+/// `FROM` is opened for this query alone; use a [`Session`] to query one mapped file many
+/// times without opening and validating it again.
 ///
 /// # Errors
 /// SQL that does not parse or that spindle does not run, unknown tables (files), columns
 /// or functions, type mismatches, bad patterns, invalid data.
 pub fn sql(query: &str) -> Result<DataFrame> {
-    plan(query)?.collect()
+    Session::new().sql(query)
 }
 
 /// Runs a query on `runtime`.
@@ -33,7 +37,7 @@ pub fn sql(query: &str) -> Result<DataFrame> {
 /// # Errors
 /// As [`sql`].
 pub fn sql_with(query: &str, runtime: &Runtime) -> Result<DataFrame> {
-    plan(query)?.with_runtime(runtime.clone()).collect()
+    Session::new().with_runtime(runtime.clone()).sql(query)
 }
 
 /// Parses a query, opens its file and returns the plan without running it.
@@ -41,19 +45,73 @@ pub fn sql_with(query: &str, runtime: &Runtime) -> Result<DataFrame> {
 /// # Errors
 /// As [`sql`], except for errors found while running.
 pub fn plan(query: &str) -> Result<LazyFrame> {
-    let statements = Parser::parse_sql(&DuckDbDialect {}, query).map_err(parse_error)?;
-    let [statement] = &statements[..] else {
-        return Err(Error::sql(format!(
-            "expected one statement, found {}",
-            statements.len()
-        )));
-    };
-    let Statement::Query(query) = statement else {
-        return Err(at(statement.span(), "only SELECT queries are supported"));
-    };
-    plan_query(query)
+    Session::new().plan(query)
 }
 
+/// Tables registered by name, and the pool queries run on, as DataFusion's
+/// `SessionContext`. A name in `FROM` is looked up here first and opened as a file path
+/// otherwise; a registered frame keeps its mapped file and its validated columns across
+/// queries.
+#[derive(Debug, Clone, Default)]
+pub struct Session {
+    tables: HashMap<String, DataFrame>,
+    runtime: Option<Runtime>,
+}
+
+impl Session {
+    /// An empty session on the global pool.
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    /// Runs queries on `runtime`.
+    pub fn with_runtime(mut self, runtime: Runtime) -> Session {
+        self.runtime = Some(runtime);
+        self
+    }
+
+    /// Makes `frame` available as `FROM name` (or `FROM 'name'`).
+    pub fn register(&mut self, name: impl Into<String>, frame: DataFrame) {
+        self.tables.insert(name.into(), frame);
+    }
+
+    /// Plans a query without running it.
+    ///
+    /// # Errors
+    /// As [`sql`], except for errors found while running.
+    pub fn plan(&self, query: &str) -> Result<LazyFrame> {
+        let statements = Parser::parse_sql(&DuckDbDialect {}, query).map_err(parse_error)?;
+        let [statement] = &statements[..] else {
+            return Err(Error::sql(format!(
+                "expected one statement, found {}",
+                statements.len()
+            )));
+        };
+        let Statement::Query(query) = statement else {
+            return Err(at(statement.span(), "only SELECT queries are supported"));
+        };
+        let lazy = self.plan_query(query.as_ref())?;
+        Ok(match &self.runtime {
+            Some(rt) => lazy.with_runtime(rt.clone()),
+            None => lazy,
+        })
+    }
+
+    /// Runs a query and materialises the result.
+    ///
+    /// # Errors
+    /// As [`sql`].
+    pub fn sql(&self, query: &str) -> Result<DataFrame> {
+        self.plan(query)?.collect()
+    }
+
+    fn table(&self, name: &str) -> Result<DataFrame> {
+        match self.tables.get(name) {
+            Some(frame) => Ok(frame.clone()),
+            None => open(name),
+        }
+    }
+}
 fn parse_error(e: ParserError) -> Error {
     let message = match e {
         ParserError::TokenizerError(m) | ParserError::ParserError(m) => m,
@@ -86,128 +144,130 @@ fn unsupported(span: sqlparser::tokenizer::Span, what: &str) -> Error {
     at(span, format!("spindle's SQL does not run {what}"))
 }
 
-fn plan_query(query: &ast::Query) -> Result<LazyFrame> {
-    if query.with.is_some() {
-        return Err(unsupported(query.span(), "WITH"));
-    }
-    if query.order_by.is_some() {
-        return Err(unsupported(query.span(), "ORDER BY"));
-    }
-    if query.fetch.is_some() {
-        return Err(unsupported(query.span(), "FETCH"));
-    }
-    let limit = match &query.limit_clause {
-        None => None,
-        Some(ast::LimitClause::LimitOffset {
-            limit,
-            offset: None,
-            limit_by,
-        }) if limit_by.is_empty() => match limit {
+impl Session {
+    fn plan_query(&self, query: &ast::Query) -> Result<LazyFrame> {
+        if query.with.is_some() {
+            return Err(unsupported(query.span(), "WITH"));
+        }
+        if query.order_by.is_some() {
+            return Err(unsupported(query.span(), "ORDER BY"));
+        }
+        if query.fetch.is_some() {
+            return Err(unsupported(query.span(), "FETCH"));
+        }
+        let limit = match &query.limit_clause {
             None => None,
-            Some(e) => Some(limit_value(e)?),
-        },
-        Some(other) => return Err(unsupported(other.span(), "OFFSET")),
-    };
-    let SetExpr::Select(select) = query.body.as_ref() else {
-        return Err(unsupported(
-            query.body.span(),
-            "set operations (UNION, VALUES, ...)",
-        ));
-    };
-    if select.distinct.is_some() {
-        return Err(unsupported(select.span(), "DISTINCT"));
-    }
-    if !matches!(&select.group_by, GroupByExpr::Expressions(e, _) if e.is_empty()) {
-        return Err(unsupported(select.span(), "GROUP BY"));
-    }
-    if select.having.is_some()
-        || select.qualify.is_some()
-        || !select.sort_by.is_empty()
-        || select.into.is_some()
-    {
-        return Err(unsupported(
-            select.span(),
-            "HAVING, QUALIFY, SORT BY or INTO",
-        ));
-    }
-    let [from] = &select.from[..] else {
-        return Err(at(
-            select.span(),
-            format!("expected one table in FROM, found {}", select.from.len()),
-        ));
-    };
-    if !from.joins.is_empty() {
-        return Err(unsupported(from.joins[0].span(), "JOIN"));
-    }
-    let TableFactor::Table {
-        name,
-        alias,
-        args: None,
-        ..
-    } = &from.relation
-    else {
-        return Err(unsupported(
-            from.relation.span(),
-            "this kind of FROM item; name a file: FROM 'data.arrow'",
-        ));
-    };
-    let path = match &name.0[..] {
-        [ast::ObjectNamePart::Identifier(ident)] => ident.value.clone(),
-        _ => {
+            Some(ast::LimitClause::LimitOffset {
+                limit,
+                offset: None,
+                limit_by,
+            }) if limit_by.is_empty() => match limit {
+                None => None,
+                Some(e) => Some(limit_value(e)?),
+            },
+            Some(other) => return Err(unsupported(other.span(), "OFFSET")),
+        };
+        let SetExpr::Select(select) = query.body.as_ref() else {
+            return Err(unsupported(
+                query.body.span(),
+                "set operations (UNION, VALUES, ...)",
+            ));
+        };
+        if select.distinct.is_some() {
+            return Err(unsupported(select.span(), "DISTINCT"));
+        }
+        if !matches!(&select.group_by, GroupByExpr::Expressions(e, _) if e.is_empty()) {
+            return Err(unsupported(select.span(), "GROUP BY"));
+        }
+        if select.having.is_some()
+            || select.qualify.is_some()
+            || !select.sort_by.is_empty()
+            || select.into.is_some()
+        {
+            return Err(unsupported(
+                select.span(),
+                "HAVING, QUALIFY, SORT BY or INTO",
+            ));
+        }
+        let [from] = &select.from[..] else {
             return Err(at(
-                name.span(),
-                format!("table {name} is not a file path; quote it: FROM 'data.arrow'"),
-            ))
+                select.span(),
+                format!("expected one table in FROM, found {}", select.from.len()),
+            ));
+        };
+        if !from.joins.is_empty() {
+            return Err(unsupported(from.joins[0].span(), "JOIN"));
         }
-    };
-    let table_names: Vec<String> = alias
-        .iter()
-        .map(|a| a.name.value.clone())
-        .chain([path.clone()])
-        .collect();
-    let frame = open(&path)?;
-    let schema = frame.schema();
-    let scope = Scope { table_names };
+        let TableFactor::Table {
+            name,
+            alias,
+            args: None,
+            ..
+        } = &from.relation
+        else {
+            return Err(unsupported(
+                from.relation.span(),
+                "this kind of FROM item; name a file: FROM 'data.arrow'",
+            ));
+        };
+        let path = match &name.0[..] {
+            [ast::ObjectNamePart::Identifier(ident)] => ident.value.clone(),
+            _ => {
+                return Err(at(
+                    name.span(),
+                    format!("table {name} is not a file path; quote it: FROM 'data.arrow'"),
+                ))
+            }
+        };
+        let table_names: Vec<String> = alias
+            .iter()
+            .map(|a| a.name.value.clone())
+            .chain([path.clone()])
+            .collect();
+        let frame = self.table(&path)?;
+        let schema = frame.schema();
+        let scope = Scope { table_names };
 
-    let mut lazy = frame.lazy();
-    if let Some(predicate) = &select.selection {
-        lazy = lazy.filter(scope.expr(predicate)?);
-    }
-    let mut exprs = Vec::new();
-    for item in &select.projection {
-        match item {
-            SelectItem::UnnamedExpr(e) => {
-                let planned = scope.expr(e)?;
-                exprs.push(match planned {
-                    Expr::Column(_) => planned,
-                    other => other.alias(e.to_string()),
-                });
-            }
-            SelectItem::ExprWithAlias { expr, alias } => {
-                exprs.push(scope.expr(expr)?.alias(alias.value.clone()))
-            }
-            SelectItem::Wildcard(_) => {
-                exprs.extend(schema.fields().iter().map(|f| col(f.name().clone())))
-            }
-            SelectItem::QualifiedWildcard(kind, _) => {
-                let q = kind.to_string();
-                if !scope.table_names.iter().any(|t| t.eq_ignore_ascii_case(&q)) {
-                    return Err(at(item.span(), format!("unknown table {q:?} in {q}.*")));
-                }
-                exprs.extend(schema.fields().iter().map(|f| col(f.name().clone())));
-            }
-            other => return Err(unsupported(other.span(), "this select item")),
+        let mut lazy = frame.lazy();
+        if let Some(predicate) = &select.selection {
+            lazy = lazy.filter(scope.expr(predicate)?);
         }
+        let mut exprs = Vec::new();
+        for item in &select.projection {
+            match item {
+                SelectItem::UnnamedExpr(e) => {
+                    let planned = scope.expr(e)?;
+                    exprs.push(match planned {
+                        Expr::Column(_) => planned,
+                        other => other.alias(e.to_string()),
+                    });
+                }
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    exprs.push(scope.expr(expr)?.alias(alias.value.clone()))
+                }
+                SelectItem::Wildcard(_) => {
+                    exprs.extend(schema.fields().iter().map(|f| col(f.name().clone())))
+                }
+                SelectItem::QualifiedWildcard(kind, _) => {
+                    let q = kind.to_string();
+                    if !scope.table_names.iter().any(|t| t.eq_ignore_ascii_case(&q)) {
+                        return Err(at(item.span(), format!("unknown table {q:?} in {q}.*")));
+                    }
+                    exprs.extend(schema.fields().iter().map(|f| col(f.name().clone())));
+                }
+                other => return Err(unsupported(other.span(), "this select item")),
+            }
+        }
+        let is_star =
+            select.projection.len() == 1 && matches!(select.projection[0], SelectItem::Wildcard(_));
+        if !is_star {
+            lazy = lazy.select(exprs);
+        }
+        if let Some(n) = limit {
+            lazy = lazy.head(n);
+        }
+        Ok(lazy)
     }
-    let is_star =
-        select.projection.len() == 1 && matches!(select.projection[0], SelectItem::Wildcard(_));
-    if !is_star {
-        lazy = lazy.select(exprs);
-    }
-    if let Some(n) = limit {
-        lazy = lazy.head(n);
-    }
-    Ok(lazy)
 }
 
 fn limit_value(e: &ast::Expr) -> Result<usize> {
