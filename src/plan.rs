@@ -247,7 +247,7 @@ fn compile_inner(expr: &Expr, schema: &Schema) -> Result<(PhysicalExpr, DataType
         } => {
             let (p, dt, n) = compile_inner(e, schema)?;
             let op = if *caseless { "ILIKE" } else { "LIKE" };
-            let p = string_operand(p, &dt, op)?;
+            let p = string_operand(p, &dt, &format!("{e} {op}"))?;
             let matcher =
                 Matcher::like(pattern, *escape, *caseless).map_err(|source| Error::Kernel {
                     function: op.into(),
@@ -262,7 +262,7 @@ fn compile_inner(expr: &Expr, schema: &Schema) -> Result<(PhysicalExpr, DataType
         }
         Expr::Str(e, function) => {
             let (p, dt, n) = compile_inner(e, schema)?;
-            let p = string_operand(p, &dt, function.name())?;
+            let p = string_operand(p, &dt, &format!("{}({e})", function.name()))?;
             let kernel_error = |source| Error::Kernel {
                 function: function.name().into(),
                 source,

@@ -120,11 +120,96 @@ pub fn write_ipc_to(
     schema: &Schema,
     batches: &[RecordBatch],
 ) -> Result<(), ArrowError> {
-    let mut writer = arrow_ipc::writer::FileWriter::try_new(w, schema)?;
-    for b in batches {
+    let batches = unify_dictionaries(batches)?;
+    let schema = batches
+        .first()
+        .map_or_else(|| std::sync::Arc::new(schema.clone()), RecordBatch::schema);
+    let mut writer = arrow_ipc::writer::FileWriter::try_new(w, &schema)?;
+    for b in &batches {
         writer.write(b)?;
     }
     writer.finish()
+}
+
+/// The IPC file format allows one dictionary per column for the whole file. Where the
+/// batches of a dictionary column carry different dictionaries (results of a query over
+/// several inputs), their values are concatenated into one and each batch's keys are
+/// shifted to point into it; where the keys' type cannot address the result, the column
+/// is written with its value type instead.
+fn unify_dictionaries(batches: &[RecordBatch]) -> Result<Vec<RecordBatch>, ArrowError> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::{Array, ArrayRef};
+    use arrow_schema::DataType;
+    let Some(first) = batches.first() else {
+        return Ok(Vec::new());
+    };
+    let schema = first.schema();
+    let mut columns: Vec<Vec<ArrayRef>> = (0..first.num_columns())
+        .map(|c| batches.iter().map(|b| b.column(c).clone()).collect())
+        .collect();
+    let mut fields: Vec<arrow_schema::Field> =
+        schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+    for (c, field) in schema.fields().iter().enumerate() {
+        let DataType::Dictionary(key_type, value_type) = field.data_type() else {
+            continue;
+        };
+        let dicts: Vec<ArrayRef> = columns[c]
+            .iter()
+            .map(|a| a.as_any_dictionary().values().clone())
+            .collect();
+        if dicts.windows(2).all(|w| w[0].to_data() == w[1].to_data()) {
+            continue;
+        }
+        let values =
+            arrow_select::concat::concat(&dicts.iter().map(|d| d.as_ref()).collect::<Vec<_>>())?;
+        let strict = arrow_cast::CastOptions {
+            safe: false,
+            ..Default::default()
+        };
+        let mut offset = 0i64;
+        let mut unified = Vec::with_capacity(dicts.len());
+        for (array, dict) in columns[c].iter().zip(&dicts) {
+            let keys = arrow_cast::cast(array.as_any_dictionary().keys(), &DataType::Int64)?;
+            let shift = arrow_array::Scalar::new(arrow_array::Int64Array::from(vec![offset]));
+            let shifted = arrow_arith::numeric::add(&keys, &shift)?;
+            let Ok(keys) = arrow_cast::cast_with_options(&shifted, key_type, &strict) else {
+                unified.clear();
+                break;
+            };
+            let dictionary = DataType::Dictionary(key_type.clone(), value_type.clone());
+            let data = keys
+                .to_data()
+                .into_builder()
+                .data_type(dictionary)
+                .child_data(vec![values.to_data()]);
+            unified.push(arrow_array::make_array(data.build()?));
+            offset += dict.len() as i64;
+        }
+        if unified.is_empty() {
+            // The key type cannot address the merged values: write plain values.
+            unified = columns[c]
+                .iter()
+                .map(|a| arrow_cast::cast(a, value_type))
+                .collect::<Result<_, _>>()?;
+            fields[c] = field
+                .as_ref()
+                .clone()
+                .with_data_type(value_type.as_ref().clone());
+        }
+        columns[c] = unified;
+    }
+    let schema = std::sync::Arc::new(arrow_schema::Schema::new_with_metadata(
+        fields,
+        schema.metadata().clone(),
+    ));
+    (0..batches.len())
+        .map(|b| {
+            RecordBatch::try_new(
+                schema.clone(),
+                columns.iter().map(|col| col[b].clone()).collect(),
+            )
+        })
+        .collect()
 }
 
 /// Writes CSV with a header row.

@@ -29,7 +29,7 @@ pub enum CaseMapping {
 ///
 /// # Example
 /// ```
-/// use arrow_array::{cast::AsArray, StringArray};
+/// use arrow_array::{cast::AsArray, Array, StringArray};
 /// use spindle_kernels::{lower, CaseMapping};
 ///
 /// let a = StringArray::from(vec![Some("ΟΔΟΣ"), None, Some("İx")]);

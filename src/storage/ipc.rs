@@ -88,9 +88,7 @@ pub(crate) fn open(path: &Path) -> Result<Opened> {
     if data.len() >= 6 && &data[..6] == FILE_MAGIC {
         return IpcFile::check(path, data).map(Opened::File);
     }
-    if data.len() >= 8
-        && (data[..4] == CONTINUATION || i32::from_le_bytes(data[..4].try_into().unwrap()) > 0)
-    {
+    if data.len() >= 8 && data[..4] == CONTINUATION {
         return read_stream(path, &data);
     }
     Err(corrupt(

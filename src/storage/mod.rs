@@ -138,6 +138,11 @@ impl Table {
         &self.column_bytes
     }
 
+    /// True when the column has been decoded (and validated), i.e. some query touched it.
+    pub fn is_decoded(&self, column: usize) -> bool {
+        self.columns[column].get().is_some()
+    }
+
     /// One column's arrays, one per batch; decoded and validated on first use.
     pub(crate) fn column(&self, index: usize) -> Result<Arc<[ArrayRef]>> {
         if let Some(arrays) = self.columns[index].get() {

@@ -1,0 +1,196 @@
+//! Bad input gives one clear error that names the file, column or position; never a panic.
+
+mod common;
+
+use common::{fixture, scratch, write_sample};
+use spindle::{col, lit, Error};
+
+fn open_err(path: &std::path::Path) -> String {
+    spindle::open(path).map(|_| ()).unwrap_err().to_string()
+}
+
+#[test]
+fn missing_empty_and_foreign_files() {
+    let dir = scratch("bad_files");
+    let missing = dir.join("missing.arrow");
+    assert!(open_err(&missing).contains("missing.arrow: cannot open"));
+    let empty = dir.join("empty.arrow");
+    std::fs::write(&empty, b"").unwrap();
+    assert!(
+        open_err(&empty).contains("the file is empty"),
+        "{}",
+        open_err(&empty)
+    );
+    let text = dir.join("notes.arrow");
+    std::fs::write(&text, b"name,age\nana,31\n").unwrap();
+    assert!(
+        open_err(&text).contains("no Arrow file magic"),
+        "{}",
+        open_err(&text)
+    );
+}
+
+#[test]
+fn every_truncation_is_an_error() {
+    let dir = scratch("bad_truncated");
+    let path = write_sample(&dir, 3, 50);
+    let bytes = std::fs::read(&path).unwrap();
+    let cut = dir.join("cut.arrow");
+    for len in (1..bytes.len()).step_by(7).chain([bytes.len() - 1, 8, 6]) {
+        std::fs::write(&cut, &bytes[..len]).unwrap();
+        let msg = match spindle::open(&cut) {
+            Err(e) => e.to_string(),
+            Ok(frame) => match frame.to_batches() {
+                Err(e) => e.to_string(),
+                Ok(_) => panic!("a file cut to {len} of {} bytes opened", bytes.len()),
+            },
+        };
+        assert!(msg.contains("cut.arrow"), "cut at {len}: {msg}");
+    }
+}
+
+#[test]
+fn corrupted_footer_and_block_table() {
+    let dir = scratch("bad_footer");
+    let path = write_sample(&dir, 2, 50);
+    let bytes = std::fs::read(&path).unwrap();
+    let footer_len =
+        i32::from_le_bytes(bytes[bytes.len() - 10..bytes.len() - 6].try_into().unwrap()) as usize;
+    let footer_start = bytes.len() - 10 - footer_len;
+    let bad = dir.join("bad.arrow");
+    let mut errors = 0;
+    for at in footer_start..bytes.len() - 6 {
+        let mut b = bytes.clone();
+        b[at] ^= 0xFF;
+        std::fs::write(&bad, &b).unwrap();
+        // Flipped bytes may still parse (a changed name); what matters is no panic and,
+        // where it fails, an error that names the file.
+        match spindle::open(&bad).and_then(|f| f.to_batches().map(|_| ())) {
+            Err(e) => {
+                errors += 1;
+                assert!(e.to_string().contains("bad.arrow"), "{e}");
+            }
+            Ok(()) => {}
+        }
+    }
+    assert!(errors > 0);
+    let mut b = bytes.clone();
+    b[bytes.len() - 10..bytes.len() - 6].copy_from_slice(&i32::MAX.to_le_bytes());
+    std::fs::write(&bad, &b).unwrap();
+    assert!(
+        open_err(&bad).contains("footer length"),
+        "{}",
+        open_err(&bad)
+    );
+}
+
+#[test]
+fn invalid_utf8_and_offsets_are_found_when_the_column_is_touched() {
+    let frame = spindle::open(fixture("invalid_utf8.arrow")).unwrap();
+    let err = frame
+        .lazy()
+        .select([col("s").str().upper()])
+        .collect()
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidData { batch: 1, .. }),
+        "{err:?}"
+    );
+    let msg = err.to_string();
+    assert!(
+        msg.contains("invalid_utf8.arrow")
+            && msg.contains("column \"s\"")
+            && msg.contains("Invalid UTF8"),
+        "{msg}"
+    );
+    let err = spindle::open(fixture("bad_offsets.arrow"))
+        .unwrap()
+        .to_batches()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("bad_offsets.arrow") && err.contains("offset"),
+        "{err}"
+    );
+}
+
+#[test]
+fn planning_errors_name_what_is_wrong() {
+    let dir = scratch("bad_plans");
+    let path = write_sample(&dir, 1, 10);
+    let frame = spindle::open(&path).unwrap();
+    let err = frame
+        .lazy()
+        .select([col("nope")])
+        .collect()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("\"nope\" not found") && err.contains("text"),
+        "{err}"
+    );
+    let err = frame
+        .lazy()
+        .select([col("id").str().lower()])
+        .collect()
+        .unwrap_err()
+        .to_string();
+    assert_eq!(err, "lower(id) expects a string, got Int64");
+    let err = frame
+        .lazy()
+        .filter(col("text").str().contains("a("))
+        .collect()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("contains: invalid regular expression \"a(\""),
+        "{err}"
+    );
+    let err = frame
+        .lazy()
+        .filter(col("id") + lit(1))
+        .collect()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("expects a boolean"), "{err}");
+    let err = frame
+        .lazy()
+        .select([col("text") + lit(1)])
+        .collect()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("expects numbers"), "{err}");
+    assert!(
+        !frame.table().is_decoded(0),
+        "no data is read for a plan that does not check"
+    );
+}
+
+#[test]
+fn sql_errors_carry_positions_and_names() {
+    let dir = scratch("bad_sql");
+    let path = write_sample(&dir, 1, 10);
+    let p = path.display();
+    let err = |q: &str| spindle::sql(q).map(|_| ()).unwrap_err().to_string();
+    assert!(
+        err("SELEC 1").contains("line 1, column 1"),
+        "{}",
+        err("SELEC 1")
+    );
+    assert!(err(&format!("SELECT foo(text) FROM '{p}'")).contains("unknown function \"foo\""));
+    assert!(err(&format!("SELECT x FROM '{p}'")).contains("column \"x\" not found"));
+    assert!(err("SELECT x FROM 'no_such_table.arrow'").contains("no_such_table.arrow: cannot open"));
+    assert!(err(&format!(
+        "SELECT str_contains(text, 'a', bogus => 1) FROM '{p}'"
+    ))
+    .contains("unknown argument \"bogus\""));
+    assert!(err(&format!("SELECT str_contains(text) FROM '{p}'")).contains("missing argument pat"));
+    assert!(err(&format!("SELECT lower(id) FROM '{p}'"))
+        .contains("lower(id) expects a string, got Int64"));
+    assert!(err(&format!(
+        "SELECT * FROM '{p}' LIMIT 99999999999999999999999"
+    ))
+    .contains("LIMIT"));
+    assert!(err(&format!("SELECT * FROM '{p}' WHERE id = 'seven'")).contains("cannot use literal"));
+    assert!(err(&format!("SELECT text FROM '{p}' GROUP BY text")).contains("GROUP BY"));
+}
