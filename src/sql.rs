@@ -161,10 +161,7 @@ impl Session {
                 limit,
                 offset: None,
                 limit_by,
-            }) if limit_by.is_empty() => match limit {
-                None => None,
-                Some(e) => Some(limit_value(e)?),
-            },
+            }) if limit_by.is_empty() => limit.as_ref().map(limit_value).transpose()?,
             Some(other) => return Err(unsupported(other.span(), "OFFSET")),
         };
         let SetExpr::Select(select) = query.body.as_ref() else {

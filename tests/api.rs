@@ -278,10 +278,7 @@ fn sql_names_follow_duckdb_and_pandas() {
         "pandas' upper is Python's"
     );
     let (_, lower) = q("str_lower(text)");
-    assert_eq!(
-        lower.as_string::<i32>().value(0),
-        "straße σ5 οδος".replace("οδος", "οδο\u{3c2}")
-    );
+    assert_eq!(lower.as_string::<i32>().value(0), "straße σ5 οδο\u{3c2}");
     let (_, n) = q("length(text) + strlen(text) AS n");
     assert_eq!(n.as_primitive::<Int64Type>().value(0), 14 + 20);
     let (_, c) = q("str_contains(text, 'STRASSE', case => false, regex => false)");

@@ -28,7 +28,7 @@ pub fn fixture(name: &str) -> PathBuf {
 pub fn text(i: usize) -> Option<String> {
     match i % 7 {
         3 => None,
-        _ if i % 5 == 0 => Some(format!("Straße Σ{i} ΟΔΟΣ")),
+        _ if i.is_multiple_of(5) => Some(format!("Straße Σ{i} ΟΔΟΣ")),
         _ => Some(format!("row {i} memory Data")),
     }
 }
@@ -39,7 +39,7 @@ pub fn batch(start: usize, n: usize) -> RecordBatch {
     let strs: Vec<Option<&str>> = texts.iter().map(|s| s.as_deref()).collect();
     let cats: DictionaryArray<Int32Type> = (start..start + n)
         .map(|i| {
-            if i % 11 == 0 {
+            if i.is_multiple_of(11) {
                 None
             } else {
                 Some(["red", "Grün", "blue"][i % 3])
@@ -60,13 +60,13 @@ pub fn batch(start: usize, n: usize) -> RecordBatch {
         (
             "score",
             Arc::new(Float64Array::from_iter(
-                (start..start + n).map(|i| (i % 13 != 0).then_some(i as f64 / 2.0)),
+                (start..start + n).map(|i| (!i.is_multiple_of(13)).then_some(i as f64 / 2.0)),
             )),
         ),
         (
             "flag",
             Arc::new(BooleanArray::from_iter(
-                (start..start + n).map(|i| (i % 9 != 0).then_some(i % 2 == 0)),
+                (start..start + n).map(|i| (!i.is_multiple_of(9)).then_some(i.is_multiple_of(2))),
             )),
         ),
     ];
