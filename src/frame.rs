@@ -93,20 +93,7 @@ impl DataFrame {
     /// # Errors
     /// [`Error::ColumnNotFound`], or a validation failure.
     pub fn column(&self, name: &str) -> Result<Vec<ArrayRef>> {
-        let index = self
-            .table
-            .schema()
-            .index_of(name)
-            .map_err(|_| Error::ColumnNotFound {
-                name: name.to_string(),
-                available: self
-                    .table
-                    .schema()
-                    .fields()
-                    .iter()
-                    .map(|f| f.name().clone())
-                    .collect(),
-            })?;
+        let index = crate::plan::find_column(self.table.schema(), name)?;
         Ok(self.table.column(index)?.to_vec())
     }
 
@@ -115,20 +102,7 @@ impl DataFrame {
     /// # Errors
     /// [`Error::ColumnNotFound`], or a validation failure.
     pub fn column_is_mapped(&self, name: &str) -> Result<bool> {
-        let index = self
-            .table
-            .schema()
-            .index_of(name)
-            .map_err(|_| Error::ColumnNotFound {
-                name: name.to_string(),
-                available: self
-                    .table
-                    .schema()
-                    .fields()
-                    .iter()
-                    .map(|f| f.name().clone())
-                    .collect(),
-            })?;
+        let index = crate::plan::find_column(self.table.schema(), name)?;
         if *self.table.mode() != StorageMode::Mapped {
             return Ok(false);
         }

@@ -115,7 +115,8 @@ pub(crate) fn compile(expr: &Expr, schema: &Schema) -> Result<(PhysicalExpr, Fie
     ))
 }
 
-fn find_column(schema: &Schema, name: &str) -> Result<usize> {
+/// The index of column `name` (exact, else a unique case-insensitive match).
+pub(crate) fn find_column(schema: &Schema, name: &str) -> Result<usize> {
     schema
         .index_of(name)
         .or_else(|_| {
