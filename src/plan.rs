@@ -8,9 +8,7 @@
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::{
-    new_null_array, Array, ArrayRef, BooleanArray, Datum, RecordBatch, Scalar, UInt32Array,
-};
+use arrow_array::{new_null_array, Array, ArrayRef, Datum, RecordBatch, Scalar, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
 use spindle_kernels::{self as kernels, Matcher};
 
@@ -478,10 +476,7 @@ fn run_kernel(kernel: &StrKernel, a: &dyn Array) -> Result<ArrayRef> {
             na,
             negated,
         } => {
-            let mut out = kernels::matches(a, matcher).map_err(err)?;
-            if let Some(fill) = na {
-                out = fill_nulls(&out, *fill);
-            }
+            let mut out = kernels::fill_na(kernels::matches(a, matcher).map_err(err)?, *na);
             if *negated {
                 out = arrow_arith::boolean::not(&out).map_err(|e| Error::arrow("NOT LIKE", e))?;
             }
@@ -490,10 +485,6 @@ fn run_kernel(kernel: &StrKernel, a: &dyn Array) -> Result<ArrayRef> {
         StrKernel::StartsWith(p, na) => Arc::new(kernels::startswith(a, p, *na).map_err(err)?),
         StrKernel::EndsWith(p, na) => Arc::new(kernels::endswith(a, p, *na).map_err(err)?),
     })
-}
-
-fn fill_nulls(a: &BooleanArray, fill: bool) -> BooleanArray {
-    a.iter().map(|v| Some(v.unwrap_or(fill))).collect()
 }
 
 fn binary(l: &Value, op: BinaryOp, r: &Value, rows: usize) -> Result<Value> {

@@ -41,4 +41,6 @@ mod search;
 pub use case::{lower, upper, CaseMapping};
 pub use error::{KernelError, Result};
 pub use length::{byte_length, len};
-pub use search::{contains, endswith, flags, matches, startswith, ContainsOptions, Matcher};
+pub use search::{
+    contains, endswith, fill_na, flags, matches, startswith, ContainsOptions, Matcher,
+};

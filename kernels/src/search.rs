@@ -330,8 +330,8 @@ pub fn endswith(array: &dyn Array, suffix: &str, na: Option<bool>) -> Result<Boo
     ))
 }
 
-/// Replaces nulls by `na` when it is given.
-fn fill_na(array: BooleanArray, na: Option<bool>) -> BooleanArray {
+/// Replaces nulls by `na` when it is given (pandas' `na=` argument).
+pub fn fill_na(array: BooleanArray, na: Option<bool>) -> BooleanArray {
     match (na, array.nulls()) {
         (Some(fill), Some(nulls)) => {
             let values = array.values();
