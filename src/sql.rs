@@ -6,6 +6,8 @@
 //! columns are named as DuckDB names them: a plain column keeps its name, any other
 //! expression is named by its SQL text (`lower(text)`), unless aliased.
 
+use std::collections::HashMap;
+
 use sqlparser::ast::{
     self, BinaryOperator, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, SelectItem,
     SetExpr, Spanned, Statement, TableFactor, UnaryOperator,
@@ -16,8 +18,6 @@ use sqlparser::parser::{Parser, ParserError};
 use crate::error::{Error, Result};
 use crate::exec::Runtime;
 use crate::expr::{col, BinaryOp, Expr, Literal};
-use std::collections::HashMap;
-
 use crate::frame::{open, DataFrame, LazyFrame};
 use crate::functions::{call, Arg};
 
@@ -111,40 +111,7 @@ impl Session {
             None => open(name),
         }
     }
-}
-fn parse_error(e: ParserError) -> Error {
-    let message = match e {
-        ParserError::TokenizerError(m) | ParserError::ParserError(m) => m,
-        ParserError::RecursionLimitExceeded => "query nested too deeply".to_string(),
-    };
-    // sqlparser ends its messages with "at Line: L, Column: C".
-    let position = message.rfind(" at Line: ").and_then(|i| {
-        let rest = &message[i + " at Line: ".len()..];
-        let (line, column) = rest.split_once(", Column: ")?;
-        Some((line.trim().parse().ok()?, column.trim().parse().ok()?, i))
-    });
-    match position {
-        Some((line, column, i)) => Error::Sql {
-            message: message[..i].to_string(),
-            position: Some((line, column)),
-        },
-        None => Error::sql(message),
-    }
-}
 
-fn at(span: sqlparser::tokenizer::Span, message: impl Into<String>) -> Error {
-    let position = (span.start.line > 0).then_some((span.start.line, span.start.column));
-    Error::Sql {
-        message: message.into(),
-        position,
-    }
-}
-
-fn unsupported(span: sqlparser::tokenizer::Span, what: &str) -> Error {
-    at(span, format!("spindle's SQL does not run {what}"))
-}
-
-impl Session {
     fn plan_query(&self, query: &ast::Query) -> Result<LazyFrame> {
         if query.with.is_some() {
             return Err(unsupported(query.span(), "WITH"));
@@ -265,6 +232,38 @@ impl Session {
         }
         Ok(lazy)
     }
+}
+
+fn parse_error(e: ParserError) -> Error {
+    let message = match e {
+        ParserError::TokenizerError(m) | ParserError::ParserError(m) => m,
+        ParserError::RecursionLimitExceeded => "query nested too deeply".to_string(),
+    };
+    // sqlparser ends its messages with "at Line: L, Column: C".
+    let position = message.rfind(" at Line: ").and_then(|i| {
+        let rest = &message[i + " at Line: ".len()..];
+        let (line, column) = rest.split_once(", Column: ")?;
+        Some((line.trim().parse().ok()?, column.trim().parse().ok()?, i))
+    });
+    match position {
+        Some((line, column, i)) => Error::Sql {
+            message: message[..i].to_string(),
+            position: Some((line, column)),
+        },
+        None => Error::sql(message),
+    }
+}
+
+fn at(span: sqlparser::tokenizer::Span, message: impl Into<String>) -> Error {
+    let position = (span.start.line > 0).then_some((span.start.line, span.start.column));
+    Error::Sql {
+        message: message.into(),
+        position,
+    }
+}
+
+fn unsupported(span: sqlparser::tokenizer::Span, what: &str) -> Error {
+    at(span, format!("spindle's SQL does not run {what}"))
 }
 
 fn limit_value(e: &ast::Expr) -> Result<usize> {
