@@ -5,29 +5,23 @@ mod common;
 use common::{fixture, scratch, write_sample};
 use spindle::{col, lit, Error};
 
-fn open_err(path: &std::path::Path) -> String {
-    spindle::open(path).map(|_| ()).unwrap_err().to_string()
+/// Opening `path` fails with an error that contains `needle`.
+fn assert_open_err(path: &std::path::Path, needle: &str) {
+    let err = spindle::open(path).map(|_| ()).unwrap_err().to_string();
+    assert!(err.contains(needle), "{}: {err}", path.display());
 }
 
 #[test]
 fn missing_empty_and_foreign_files() {
     let dir = scratch("bad_files");
     let missing = dir.join("missing.arrow");
-    assert!(open_err(&missing).contains("missing.arrow: cannot open"));
+    assert_open_err(&missing, "missing.arrow: cannot open");
     let empty = dir.join("empty.arrow");
     std::fs::write(&empty, b"").unwrap();
-    assert!(
-        open_err(&empty).contains("the file is empty"),
-        "{}",
-        open_err(&empty)
-    );
+    assert_open_err(&empty, "the file is empty");
     let text = dir.join("notes.arrow");
     std::fs::write(&text, b"name,age\nana,31\n").unwrap();
-    assert!(
-        open_err(&text).contains("no Arrow file magic"),
-        "{}",
-        open_err(&text)
-    );
+    assert_open_err(&text, "no Arrow file magic");
 }
 
 #[test]
@@ -74,11 +68,7 @@ fn corrupted_footer_and_block_table() {
     let mut b = bytes.clone();
     b[bytes.len() - 10..bytes.len() - 6].copy_from_slice(&i32::MAX.to_le_bytes());
     std::fs::write(&bad, &b).unwrap();
-    assert!(
-        open_err(&bad).contains("footer length"),
-        "{}",
-        open_err(&bad)
-    );
+    assert_open_err(&bad, "footer length");
 }
 
 #[test]
