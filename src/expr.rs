@@ -7,7 +7,10 @@
 use std::fmt;
 use std::ops;
 
-use spindle_kernels::{CaseMapping, ContainsOptions};
+use spindle_kernels::{
+    CaseMapping, CharClass, ContainsOptions, FindKind, Form, ReplaceOptions, Side, StrOp,
+    TranslateTable,
+};
 
 /// A constant.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +25,8 @@ pub enum Literal {
     Float64(f64),
     /// A string.
     Utf8(String),
+    /// A list of strings (`['a', 'b']`, pandas' tuple of patterns).
+    StrList(Vec<String>),
 }
 
 impl From<bool> for Literal {
@@ -111,55 +116,6 @@ impl BinaryOp {
     }
 }
 
-/// A string function of the `.str()` namespace, with its options.
-#[derive(Debug, Clone, PartialEq)]
-pub enum StrFunction {
-    /// Length in code points.
-    Len,
-    /// Length in UTF-8 bytes.
-    ByteLength,
-    /// Lowercase.
-    Lower(CaseMapping),
-    /// Uppercase.
-    Upper(CaseMapping),
-    /// pandas' `contains(pat, case, flags, na, regex)`.
-    Contains {
-        /// The pattern.
-        pattern: String,
-        /// pandas' keyword arguments.
-        options: ContainsOptions,
-    },
-    /// Literal prefix test.
-    StartsWith {
-        /// The prefix.
-        pattern: String,
-        /// Answer for nulls.
-        na: Option<bool>,
-    },
-    /// Literal suffix test.
-    EndsWith {
-        /// The suffix.
-        pattern: String,
-        /// Answer for nulls.
-        na: Option<bool>,
-    },
-}
-
-impl StrFunction {
-    /// The pandas name of the function.
-    pub fn name(&self) -> &'static str {
-        match self {
-            StrFunction::Len => "len",
-            StrFunction::ByteLength => "byte_length",
-            StrFunction::Lower(_) => "lower",
-            StrFunction::Upper(_) => "upper",
-            StrFunction::Contains { .. } => "contains",
-            StrFunction::StartsWith { .. } => "startswith",
-            StrFunction::EndsWith { .. } => "endswith",
-        }
-    }
-}
-
 /// A logical expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
@@ -199,8 +155,17 @@ pub enum Expr {
         /// `NOT LIKE`.
         negated: bool,
     },
-    /// A string function.
-    Str(Box<Expr>, StrFunction),
+    /// A `.str` operation (pandas' name and arguments).
+    Str(Box<Expr>, StrOp),
+    /// pandas' `str.cat(others, sep, na_rep)`, row by row (SQL `||` and `concat`).
+    Cat {
+        /// The columns, in order.
+        exprs: Vec<Expr>,
+        /// Put between them.
+        sep: String,
+        /// Stands in for a null; `None`: a row with a null is null.
+        na_rep: Option<String>,
+    },
 }
 
 /// A column reference.
@@ -323,6 +288,7 @@ impl Expr {
             Expr::Binary { left, right, .. } => {
                 left.leftmost_column().or_else(|| right.leftmost_column())
             }
+            Expr::Cat { exprs, .. } => exprs.iter().find_map(Expr::leftmost_column),
         }
     }
 
@@ -348,6 +314,7 @@ impl Expr {
                 left.collect_columns(out);
                 right.collect_columns(out);
             }
+            Expr::Cat { exprs, .. } => exprs.iter().for_each(|e| e.collect_columns(out)),
         }
     }
 }
@@ -361,6 +328,13 @@ impl fmt::Display for Expr {
             Expr::Literal(Literal::Int64(v)) => write!(f, "{v}"),
             Expr::Literal(Literal::Float64(v)) => write!(f, "{v}"),
             Expr::Literal(Literal::Utf8(s)) => write!(f, "'{}'", s.replace('\'', "''")),
+            Expr::Literal(Literal::StrList(v)) => {
+                let items: Vec<String> = v
+                    .iter()
+                    .map(|s| format!("'{}'", s.replace('\'', "''")))
+                    .collect();
+                write!(f, "[{}]", items.join(", "))
+            }
             Expr::Alias(e, name) => write!(f, "{e} AS {name}"),
             Expr::Binary { left, op, right } => write!(f, "({left} {} {right})", op.symbol()),
             Expr::Not(e) => write!(f, "NOT {e}"),
@@ -378,7 +352,16 @@ impl fmt::Display for Expr {
                 let op = if *caseless { "ILIKE" } else { "LIKE" };
                 write!(f, "{expr} {not}{op} '{}'", pattern.replace('\'', "''"))
             }
-            Expr::Str(e, func) => write!(f, "str_{}({e})", func.name()),
+            Expr::Str(e, op) => write!(f, "str_{}({e})", op.name()),
+            Expr::Cat { exprs, sep, .. } => {
+                let parts: Vec<String> = exprs.iter().map(ToString::to_string).collect();
+                write!(
+                    f,
+                    "str_cat({}, sep => '{}')",
+                    parts.join(", "),
+                    sep.replace('\'', "''")
+                )
+            }
         }
     }
 }
@@ -415,38 +398,58 @@ impl ops::Neg for Expr {
     }
 }
 
-/// pandas' `.str` methods on an expression, with pandas' names and defaults.
+/// pandas' `.str` methods on an expression, with pandas' names and defaults; options
+/// with several keyword arguments take the kernels' option structs.
+///
+/// Case mapping is Python's full mapping (`"straße".upper()` is `"STRASSE"`), not the
+/// one-code-point mapping of pandas 3's Arrow-backed dtype (`"STRAẞE"`).
 #[derive(Debug, Clone)]
 pub struct StrNamespace(Expr);
 
 impl StrNamespace {
-    fn apply(self, function: StrFunction) -> Expr {
-        Expr::Str(Box::new(self.0), function)
+    fn apply(self, op: StrOp) -> Expr {
+        Expr::Str(Box::new(self.0), op)
     }
     /// `len()`: length in code points.
     pub fn len(self) -> Expr {
-        self.apply(StrFunction::Len)
+        self.apply(StrOp::Len)
     }
     /// Length in UTF-8 bytes.
     pub fn byte_length(self) -> Expr {
-        self.apply(StrFunction::ByteLength)
+        self.apply(StrOp::ByteLength)
     }
-    /// `lower()`, Python's full case mapping.
+    /// `lower()`, Python's full case mapping with final sigma.
     pub fn lower(self) -> Expr {
-        self.apply(StrFunction::Lower(CaseMapping::Full))
+        self.apply(StrOp::Lower(CaseMapping::Full))
     }
     /// `upper()`, Python's full case mapping (`ß` → `SS`).
     pub fn upper(self) -> Expr {
-        self.apply(StrFunction::Upper(CaseMapping::Full))
+        self.apply(StrOp::Upper(CaseMapping::Full))
+    }
+    /// `title()`.
+    pub fn title(self) -> Expr {
+        self.apply(StrOp::Title)
+    }
+    /// `capitalize()`.
+    pub fn capitalize(self) -> Expr {
+        self.apply(StrOp::Capitalize)
+    }
+    /// `swapcase()`.
+    pub fn swapcase(self) -> Expr {
+        self.apply(StrOp::Swapcase)
+    }
+    /// `casefold()`.
+    pub fn casefold(self) -> Expr {
+        self.apply(StrOp::Casefold)
     }
     /// `contains(pat)` with pandas' defaults: a case-sensitive regex search.
-    pub fn contains(self, pattern: impl Into<String>) -> Expr {
-        self.contains_with(pattern, ContainsOptions::default())
+    pub fn contains(self, pat: impl Into<String>) -> Expr {
+        self.contains_with(pat, ContainsOptions::default())
     }
     /// `contains(pat, regex=False)`: a literal substring search.
-    pub fn contains_literal(self, pattern: impl Into<String>) -> Expr {
+    pub fn contains_literal(self, pat: impl Into<String>) -> Expr {
         self.contains_with(
-            pattern,
+            pat,
             ContainsOptions {
                 regex: false,
                 ..ContainsOptions::default()
@@ -454,24 +457,340 @@ impl StrNamespace {
         )
     }
     /// `contains(pat, case, flags, na, regex)`.
-    pub fn contains_with(self, pattern: impl Into<String>, options: ContainsOptions) -> Expr {
-        self.apply(StrFunction::Contains {
-            pattern: pattern.into(),
+    pub fn contains_with(self, pat: impl Into<String>, options: ContainsOptions) -> Expr {
+        self.apply(StrOp::Contains {
+            pat: pat.into(),
+            options,
+        })
+    }
+    /// `match(pat)`: the regex matches at the start (`re.match`).
+    pub fn match_(self, pat: impl Into<String>) -> Expr {
+        self.match_with(pat, ContainsOptions::default())
+    }
+    /// `match(pat, case, flags, na)`.
+    pub fn match_with(self, pat: impl Into<String>, options: ContainsOptions) -> Expr {
+        self.apply(StrOp::Match {
+            pat: pat.into(),
+            options,
+        })
+    }
+    /// `fullmatch(pat)`: the regex matches the whole string.
+    pub fn fullmatch(self, pat: impl Into<String>) -> Expr {
+        self.fullmatch_with(pat, ContainsOptions::default())
+    }
+    /// `fullmatch(pat, case, flags, na)`.
+    pub fn fullmatch_with(self, pat: impl Into<String>, options: ContainsOptions) -> Expr {
+        self.apply(StrOp::FullMatch {
+            pat: pat.into(),
             options,
         })
     }
     /// `startswith(pat)`.
-    pub fn startswith(self, pattern: impl Into<String>) -> Expr {
-        self.apply(StrFunction::StartsWith {
-            pattern: pattern.into(),
+    pub fn startswith(self, pat: impl Into<String>) -> Expr {
+        self.startswith_any([pat.into()])
+    }
+    /// `startswith((p1, p2, ...))`: any of the prefixes.
+    pub fn startswith_any(self, pats: impl IntoIterator<Item = impl Into<String>>) -> Expr {
+        self.apply(StrOp::StartsWith {
+            pats: pats.into_iter().map(Into::into).collect(),
             na: None,
         })
     }
     /// `endswith(pat)`.
-    pub fn endswith(self, pattern: impl Into<String>) -> Expr {
-        self.apply(StrFunction::EndsWith {
-            pattern: pattern.into(),
+    pub fn endswith(self, pat: impl Into<String>) -> Expr {
+        self.endswith_any([pat.into()])
+    }
+    /// `endswith((s1, s2, ...))`: any of the suffixes.
+    pub fn endswith_any(self, pats: impl IntoIterator<Item = impl Into<String>>) -> Expr {
+        self.apply(StrOp::EndsWith {
+            pats: pats.into_iter().map(Into::into).collect(),
             na: None,
         })
+    }
+    fn find_kind(self, sub: String, start: i64, end: Option<i64>, kind: FindKind) -> Expr {
+        self.apply(StrOp::Find {
+            sub,
+            start,
+            end,
+            kind,
+        })
+    }
+    /// `find(sub)`: the lowest position (in code points) of `sub`, or -1.
+    pub fn find(self, sub: impl Into<String>) -> Expr {
+        self.find_kind(sub.into(), 0, None, FindKind::Find)
+    }
+    /// `find(sub, start, end)`, positions as Python slice indices.
+    pub fn find_in(self, sub: impl Into<String>, start: i64, end: Option<i64>) -> Expr {
+        self.find_kind(sub.into(), start, end, FindKind::Find)
+    }
+    /// `rfind(sub)`: the highest position, or -1.
+    pub fn rfind(self, sub: impl Into<String>) -> Expr {
+        self.find_kind(sub.into(), 0, None, FindKind::Rfind)
+    }
+    /// `rfind(sub, start, end)`.
+    pub fn rfind_in(self, sub: impl Into<String>, start: i64, end: Option<i64>) -> Expr {
+        self.find_kind(sub.into(), start, end, FindKind::Rfind)
+    }
+    /// `index(sub)`: as `find`, and a string without `sub` is an error.
+    pub fn index(self, sub: impl Into<String>) -> Expr {
+        self.find_kind(sub.into(), 0, None, FindKind::Index)
+    }
+    /// `rindex(sub)`: as `rfind`, and a string without `sub` is an error.
+    pub fn rindex(self, sub: impl Into<String>) -> Expr {
+        self.find_kind(sub.into(), 0, None, FindKind::Rindex)
+    }
+    /// `count(pat)`: non-overlapping regex matches.
+    pub fn count(self, pat: impl Into<String>) -> Expr {
+        self.count_with(pat, 0)
+    }
+    /// `count(pat, flags)`.
+    pub fn count_with(self, pat: impl Into<String>, flags: u32) -> Expr {
+        self.apply(StrOp::Count {
+            pat: pat.into(),
+            flags,
+        })
+    }
+    /// `replace(pat, repl)` with pandas' defaults: every literal occurrence.
+    pub fn replace(self, pat: impl Into<String>, repl: impl Into<String>) -> Expr {
+        self.replace_with(pat, repl, ReplaceOptions::default())
+    }
+    /// `replace(pat, repl, regex=True)`: Python's `re.sub` (`\1`, `\g<name>`).
+    pub fn replace_regex(self, pat: impl Into<String>, repl: impl Into<String>) -> Expr {
+        self.replace_with(
+            pat,
+            repl,
+            ReplaceOptions {
+                regex: true,
+                ..ReplaceOptions::default()
+            },
+        )
+    }
+    /// `replace(pat, repl, n, case, flags, regex)`.
+    pub fn replace_with(
+        self,
+        pat: impl Into<String>,
+        repl: impl Into<String>,
+        options: ReplaceOptions,
+    ) -> Expr {
+        self.apply(StrOp::Replace {
+            pat: pat.into(),
+            repl: repl.into(),
+            options,
+        })
+    }
+    /// `removeprefix(prefix)`.
+    pub fn removeprefix(self, prefix: impl Into<String>) -> Expr {
+        self.apply(StrOp::RemovePrefix(prefix.into()))
+    }
+    /// `removesuffix(suffix)`.
+    pub fn removesuffix(self, suffix: impl Into<String>) -> Expr {
+        self.apply(StrOp::RemoveSuffix(suffix.into()))
+    }
+    /// `translate(table)`; build the table with [`TranslateTable::maketrans`].
+    pub fn translate(self, table: TranslateTable) -> Expr {
+        self.apply(StrOp::Translate(table))
+    }
+    /// `repeat(n)`.
+    pub fn repeat(self, n: i64) -> Expr {
+        self.apply(StrOp::Repeat(n))
+    }
+    /// `slice(start, stop)`: code points, Python slice indices.
+    pub fn slice(self, start: Option<i64>, stop: Option<i64>) -> Expr {
+        self.slice_step(start, stop, None)
+    }
+    /// `slice(start, stop, step)`.
+    pub fn slice_step(self, start: Option<i64>, stop: Option<i64>, step: Option<i64>) -> Expr {
+        self.apply(StrOp::Slice { start, stop, step })
+    }
+    /// `slice_replace(start, stop, repl)`.
+    pub fn slice_replace(
+        self,
+        start: Option<i64>,
+        stop: Option<i64>,
+        repl: impl Into<String>,
+    ) -> Expr {
+        self.apply(StrOp::SliceReplace {
+            start,
+            stop,
+            repl: repl.into(),
+        })
+    }
+    /// `get(i)`: the character at `i` of a string, or the item at `i` of a list.
+    pub fn get(self, i: i64) -> Expr {
+        self.apply(StrOp::Get(i))
+    }
+    fn strip_side(self, side: Side, chars: Option<String>) -> Expr {
+        self.apply(StrOp::Strip { side, chars })
+    }
+    /// `strip()`: Python's whitespace from both ends.
+    pub fn strip(self) -> Expr {
+        self.strip_side(Side::Both, None)
+    }
+    /// `lstrip()`.
+    pub fn lstrip(self) -> Expr {
+        self.strip_side(Side::Left, None)
+    }
+    /// `rstrip()`.
+    pub fn rstrip(self) -> Expr {
+        self.strip_side(Side::Right, None)
+    }
+    /// `strip(to_strip)`: any of these characters from both ends.
+    pub fn strip_chars(self, chars: impl Into<String>) -> Expr {
+        self.strip_side(Side::Both, Some(chars.into()))
+    }
+    /// `lstrip(to_strip)`.
+    pub fn lstrip_chars(self, chars: impl Into<String>) -> Expr {
+        self.strip_side(Side::Left, Some(chars.into()))
+    }
+    /// `rstrip(to_strip)`.
+    pub fn rstrip_chars(self, chars: impl Into<String>) -> Expr {
+        self.strip_side(Side::Right, Some(chars.into()))
+    }
+    /// `pad(width, side, fillchar)`: `Side::Left` pads on the left, as pandas.
+    pub fn pad(self, width: i64, side: Side, fillchar: char) -> Expr {
+        self.apply(StrOp::Pad {
+            width,
+            side,
+            fillchar,
+        })
+    }
+    /// `ljust(width, fillchar)`.
+    pub fn ljust(self, width: i64, fillchar: char) -> Expr {
+        self.pad(width, Side::Right, fillchar)
+    }
+    /// `rjust(width, fillchar)`.
+    pub fn rjust(self, width: i64, fillchar: char) -> Expr {
+        self.pad(width, Side::Left, fillchar)
+    }
+    /// `center(width, fillchar)`.
+    pub fn center(self, width: i64, fillchar: char) -> Expr {
+        self.pad(width, Side::Both, fillchar)
+    }
+    /// `zfill(width)`.
+    pub fn zfill(self, width: i64) -> Expr {
+        self.apply(StrOp::Zfill(width))
+    }
+    /// `split(pat)` with pandas' rule: one character is a literal, longer is a regex.
+    pub fn split(self, pat: impl Into<String>) -> Expr {
+        self.split_with(Some(pat.into()), -1, None)
+    }
+    /// `split()`: on runs of whitespace.
+    pub fn split_whitespace(self) -> Expr {
+        self.split_with(None, -1, None)
+    }
+    /// `split(pat, n, regex)`; a `List<Utf8>` column.
+    pub fn split_with(self, pat: Option<String>, n: i64, regex: Option<bool>) -> Expr {
+        self.apply(StrOp::Split { pat, n, regex })
+    }
+    /// `rsplit(pat, n)`.
+    pub fn rsplit(self, pat: Option<String>, n: i64) -> Expr {
+        self.apply(StrOp::Rsplit { pat, n })
+    }
+    /// `partition(sep)`: a struct of (before, sep, after).
+    pub fn partition(self, sep: impl Into<String>) -> Expr {
+        self.apply(StrOp::Partition {
+            sep: sep.into(),
+            reverse: false,
+        })
+    }
+    /// `rpartition(sep)`.
+    pub fn rpartition(self, sep: impl Into<String>) -> Expr {
+        self.apply(StrOp::Partition {
+            sep: sep.into(),
+            reverse: true,
+        })
+    }
+    /// `join(sep)`: a list column's items (or a string's characters) joined by `sep`.
+    pub fn join(self, sep: impl Into<String>) -> Expr {
+        self.apply(StrOp::Join(sep.into()))
+    }
+    /// `cat(others, sep, na_rep)`: this column and `others`, row by row.
+    pub fn cat(
+        self,
+        others: impl IntoIterator<Item = Expr>,
+        sep: impl Into<String>,
+        na_rep: Option<String>,
+    ) -> Expr {
+        let mut exprs = vec![self.0];
+        exprs.extend(others);
+        Expr::Cat {
+            exprs,
+            sep: sep.into(),
+            na_rep,
+        }
+    }
+    /// `extract(pat)`: a struct with one field per group of the first match.
+    pub fn extract(self, pat: impl Into<String>) -> Expr {
+        self.extract_with(pat, 0, true)
+    }
+    /// `extract(pat, flags, expand)`; without `expand` a one-group pattern gives a string.
+    pub fn extract_with(self, pat: impl Into<String>, flags: u32, expand: bool) -> Expr {
+        self.apply(StrOp::Extract {
+            pat: pat.into(),
+            flags,
+            expand,
+        })
+    }
+    /// `extractall(pat)`: a list of structs, one per match.
+    pub fn extractall(self, pat: impl Into<String>) -> Expr {
+        self.apply(StrOp::ExtractAll {
+            pat: pat.into(),
+            flags: 0,
+        })
+    }
+    /// `findall(pat)`: a list of the matches (or of their groups).
+    pub fn findall(self, pat: impl Into<String>) -> Expr {
+        self.apply(StrOp::FindAll {
+            pat: pat.into(),
+            flags: 0,
+        })
+    }
+    /// `isalnum()`, `isdigit()`, ...: one of Python's character-class predicates.
+    pub fn is(self, class: CharClass) -> Expr {
+        self.apply(StrOp::Is(class))
+    }
+    /// `isalnum()`.
+    pub fn isalnum(self) -> Expr {
+        self.is(CharClass::Alnum)
+    }
+    /// `isalpha()`.
+    pub fn isalpha(self) -> Expr {
+        self.is(CharClass::Alpha)
+    }
+    /// `isdigit()`.
+    pub fn isdigit(self) -> Expr {
+        self.is(CharClass::Digit)
+    }
+    /// `isdecimal()`.
+    pub fn isdecimal(self) -> Expr {
+        self.is(CharClass::Decimal)
+    }
+    /// `isnumeric()`.
+    pub fn isnumeric(self) -> Expr {
+        self.is(CharClass::Numeric)
+    }
+    /// `isspace()`.
+    pub fn isspace(self) -> Expr {
+        self.is(CharClass::Space)
+    }
+    /// `islower()`.
+    pub fn islower(self) -> Expr {
+        self.is(CharClass::Lower)
+    }
+    /// `isupper()`.
+    pub fn isupper(self) -> Expr {
+        self.is(CharClass::Upper)
+    }
+    /// `istitle()`.
+    pub fn istitle(self) -> Expr {
+        self.is(CharClass::Title)
+    }
+    /// `isascii()`.
+    pub fn isascii(self) -> Expr {
+        self.is(CharClass::Ascii)
+    }
+    /// `normalize(form)`.
+    pub fn normalize(self, form: Form) -> Expr {
+        self.apply(StrOp::Normalize(form))
     }
 }

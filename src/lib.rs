@@ -54,9 +54,12 @@ pub mod write;
 
 pub use error::{Error, Result};
 pub use exec::Runtime;
-pub use expr::{col, lit, BinaryOp, Expr, Literal, StrFunction};
+pub use expr::{col, lit, BinaryOp, Expr, Literal, StrNamespace};
 pub use frame::{open, DataFrame, LazyFrame};
-pub use functions::FUNCTIONS;
-pub use spindle_kernels::{CaseMapping, ContainsOptions};
+pub use functions::functions;
+pub use spindle_kernels::{
+    flags, CaseMapping, CharClass, ContainsOptions, FindKind, Form, ReplaceOptions, Side, StrOp,
+    TranslateTable,
+};
 pub use sql::sql;
 pub use storage::StorageMode;

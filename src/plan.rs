@@ -10,10 +10,10 @@ use std::sync::Arc;
 use arrow_array::cast::AsArray;
 use arrow_array::{new_null_array, Array, ArrayRef, Datum, RecordBatch, Scalar, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
-use spindle_kernels::{self as kernels, Matcher};
+use spindle_kernels::{self as kernels, CompiledStrOp, KernelError, Matcher, StrOp};
 
 use crate::error::{Error, Result};
-use crate::expr::{BinaryOp, Expr, Literal, StrFunction};
+use crate::expr::{BinaryOp, Expr, Literal};
 
 /// A compiled expression.
 #[derive(Debug, Clone)]
@@ -27,23 +27,20 @@ pub(crate) enum PhysicalExpr {
     Negative(Box<PhysicalExpr>),
     IsNull(Box<PhysicalExpr>),
     IsNotNull(Box<PhysicalExpr>),
-    Str(Box<PhysicalExpr>, StrKernel),
-}
-
-/// A string kernel with its compiled arguments.
-#[derive(Debug, Clone)]
-pub(crate) enum StrKernel {
-    Len,
-    ByteLength,
-    Lower(kernels::CaseMapping),
-    Upper(kernels::CaseMapping),
-    Match {
+    /// A `.str` operation, compiled once and shared by every partition.
+    Str(Box<PhysicalExpr>, Arc<CompiledStrOp>),
+    /// SQL `[NOT] LIKE`.
+    Like {
+        input: Box<PhysicalExpr>,
         matcher: Arc<Matcher>,
-        na: Option<bool>,
         negated: bool,
     },
-    StartsWith(String, Option<bool>),
-    EndsWith(String, Option<bool>),
+    /// `str.cat`: the inputs as strings, joined row by row.
+    Cat {
+        inputs: Vec<PhysicalExpr>,
+        sep: String,
+        na_rep: Option<String>,
+    },
 }
 
 /// The value of an expression over one batch: a column, or one value for every row.
@@ -101,6 +98,15 @@ fn literal_array(value: &Literal) -> ArrayRef {
         Literal::Int64(v) => Arc::new(Int64Array::from(vec![*v])),
         Literal::Float64(v) => Arc::new(Float64Array::from(vec![*v])),
         Literal::Utf8(v) => Arc::new(StringArray::from(vec![v.as_str()])),
+        Literal::StrList(v) => {
+            let values = StringArray::from(v.iter().map(String::as_str).collect::<Vec<_>>());
+            Arc::new(ListArray::new(
+                Arc::new(Field::new_list_field(DataType::Utf8, true)),
+                arrow_buffer::OffsetBuffer::from_lengths([v.len()]),
+                Arc::new(values),
+                None,
+            ))
+        }
     }
 }
 
@@ -252,45 +258,80 @@ fn compile_inner(expr: &Expr, schema: &Schema) -> Result<(PhysicalExpr, DataType
                     function: op.into(),
                     source,
                 })?;
-            let kernel = StrKernel::Match {
+            let like = PhysicalExpr::Like {
+                input: Box::new(p),
                 matcher: Arc::new(matcher),
-                na: None,
                 negated: *negated,
             };
-            (PhysicalExpr::Str(Box::new(p), kernel), DataType::Boolean, n)
+            (like, DataType::Boolean, n)
         }
-        Expr::Str(e, function) => {
+        Expr::Str(e, op) => {
             let (p, dt, n) = compile_inner(e, schema)?;
-            let p = string_operand(p, &dt, &format!("{}({e})", function.name()))?;
+            let context = format!("{}({e})", op.name());
+            // `join` and `get` also take list columns; everything else takes strings.
+            let takes_lists = matches!(op, StrOp::Join(_) | StrOp::Get(_))
+                && matches!(dt, DataType::List(_) | DataType::LargeList(_));
+            let p = if takes_lists {
+                p
+            } else {
+                string_operand(p, &dt, &context)?
+            };
+            let input_type = if dt == DataType::Null {
+                DataType::Utf8
+            } else {
+                dt
+            };
             let kernel_error = |source| Error::Kernel {
-                function: function.name().into(),
+                function: op.name().into(),
                 source,
             };
-            let (kernel, out) = match function {
-                StrFunction::Len => (StrKernel::Len, DataType::Int64),
-                StrFunction::ByteLength => (StrKernel::ByteLength, DataType::Int64),
-                StrFunction::Lower(m) => (StrKernel::Lower(*m), dt.clone()),
-                StrFunction::Upper(m) => (StrKernel::Upper(*m), dt.clone()),
-                StrFunction::Contains { pattern, options } => {
-                    let matcher = options.compile(pattern).map_err(kernel_error)?;
-                    (
-                        StrKernel::Match {
-                            matcher: Arc::new(matcher),
-                            na: options.na,
-                            negated: false,
-                        },
-                        DataType::Boolean,
-                    )
-                }
-                StrFunction::StartsWith { pattern, na } => (
-                    StrKernel::StartsWith(pattern.clone(), *na),
-                    DataType::Boolean,
-                ),
-                StrFunction::EndsWith { pattern, na } => {
-                    (StrKernel::EndsWith(pattern.clone(), *na), DataType::Boolean)
-                }
-            };
-            (PhysicalExpr::Str(Box::new(p), kernel), out, n)
+            let compiled = op.compile().map_err(kernel_error)?;
+            let out = compiled.output_type(&input_type).map_err(|e| match e {
+                KernelError::UnsupportedType { data_type, .. } => Error::TypeMismatch {
+                    context: context.clone(),
+                    expected: "a string".into(),
+                    found: data_type,
+                },
+                other => kernel_error(other),
+            })?;
+            // Ops that can turn a value into a null (`get`, `extract`) make the column
+            // nullable; the rest keep the input's nullability. Saying nullable is safe.
+            let nullable = n || !matches!(out, DataType::Boolean | DataType::Int64);
+            (
+                PhysicalExpr::Str(Box::new(p), Arc::new(compiled)),
+                out,
+                nullable,
+            )
+        }
+        Expr::Cat { exprs, sep, na_rep } => {
+            let mut inputs = Vec::with_capacity(exprs.len());
+            let mut nullable = false;
+            for e in exprs {
+                let (p, dt, n) = compile_inner(e, schema)?;
+                nullable |= n;
+                // Numbers and booleans are cast to text, as DuckDB's `||` does.
+                let p = if is_string(&dt) {
+                    p
+                } else if dt.is_numeric() || matches!(dt, DataType::Boolean | DataType::Null) {
+                    PhysicalExpr::Cast(Box::new(p), DataType::Utf8)
+                } else {
+                    return Err(Error::TypeMismatch {
+                        context: format!("str_cat({e})"),
+                        expected: "a string".into(),
+                        found: dt,
+                    });
+                };
+                inputs.push(p);
+            }
+            (
+                PhysicalExpr::Cat {
+                    inputs,
+                    sep: sep.clone(),
+                    na_rep: na_rep.clone(),
+                },
+                DataType::Utf8,
+                nullable && na_rep.is_none(),
+            )
         }
     })
 }
@@ -444,47 +485,60 @@ pub(crate) fn evaluate(expr: &PhysicalExpr, batch: &RecordBatch) -> Result<Value
                     .map_err(|err| Error::arrow("IS NOT NULL", err))?,
             ) as ArrayRef)
         }),
-        PhysicalExpr::Str(e, kernel) => evaluate(e, batch)?.map(|a| run_kernel(kernel, a)),
+        PhysicalExpr::Str(e, op) => evaluate(e, batch)?.map(|a| {
+            op.apply(a).map_err(|source| Error::Kernel {
+                function: op.op().name().into(),
+                source,
+            })
+        }),
+        PhysicalExpr::Like {
+            input,
+            matcher,
+            negated,
+        } => evaluate(input, batch)?.map(|a| {
+            let err = |source| Error::Kernel {
+                function: "LIKE".into(),
+                source,
+            };
+            let mut out = kernels::matches(a, matcher).map_err(err)?;
+            if *negated {
+                out = arrow_arith::boolean::not(&out).map_err(|e| Error::arrow("NOT LIKE", e))?;
+            }
+            Ok(Arc::new(out) as ArrayRef)
+        }),
+        PhysicalExpr::Cat {
+            inputs,
+            sep,
+            na_rep,
+        } => {
+            let rows = batch.num_rows();
+            let values: Vec<Value> = inputs
+                .iter()
+                .map(|e| evaluate(e, batch))
+                .collect::<Result<_>>()?;
+            let all_scalar = values.iter().all(|v| matches!(v, Value::Scalar(_)));
+            let n = if all_scalar { 1 } else { rows };
+            let arrays: Vec<ArrayRef> = values
+                .into_iter()
+                .map(|v| v.into_array(n))
+                .collect::<Result<_>>()?;
+            let refs: Vec<&dyn Array> = arrays.iter().map(AsRef::as_ref).collect();
+            let out =
+                kernels::cat(&refs, sep, na_rep.as_deref()).map_err(|source| Error::Kernel {
+                    function: "cat".into(),
+                    source,
+                })?;
+            Ok(if all_scalar {
+                Value::Scalar(out)
+            } else {
+                Value::Array(out)
+            })
+        }
         PhysicalExpr::Binary(l, op, r) => {
             let (l, r) = (evaluate(l, batch)?, evaluate(r, batch)?);
             binary(&l, *op, &r, batch.num_rows())
         }
     }
-}
-
-fn run_kernel(kernel: &StrKernel, a: &dyn Array) -> Result<ArrayRef> {
-    let name = match kernel {
-        StrKernel::Len => "len",
-        StrKernel::ByteLength => "byte_length",
-        StrKernel::Lower(_) => "lower",
-        StrKernel::Upper(_) => "upper",
-        StrKernel::Match { .. } => "contains",
-        StrKernel::StartsWith(..) => "startswith",
-        StrKernel::EndsWith(..) => "endswith",
-    };
-    let err = |source| Error::Kernel {
-        function: name.into(),
-        source,
-    };
-    Ok(match kernel {
-        StrKernel::Len => Arc::new(kernels::len(a).map_err(err)?),
-        StrKernel::ByteLength => Arc::new(kernels::byte_length(a).map_err(err)?),
-        StrKernel::Lower(m) => kernels::lower(a, *m).map_err(err)?,
-        StrKernel::Upper(m) => kernels::upper(a, *m).map_err(err)?,
-        StrKernel::Match {
-            matcher,
-            na,
-            negated,
-        } => {
-            let mut out = kernels::fill_na(kernels::matches(a, matcher).map_err(err)?, *na);
-            if *negated {
-                out = arrow_arith::boolean::not(&out).map_err(|e| Error::arrow("NOT LIKE", e))?;
-            }
-            Arc::new(out)
-        }
-        StrKernel::StartsWith(p, na) => Arc::new(kernels::startswith(a, p, *na).map_err(err)?),
-        StrKernel::EndsWith(p, na) => Arc::new(kernels::endswith(a, p, *na).map_err(err)?),
-    })
 }
 
 fn binary(l: &Value, op: BinaryOp, r: &Value, rows: usize) -> Result<Value> {

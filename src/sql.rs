@@ -337,6 +337,25 @@ impl Scope {
                     BinaryOperator::Multiply => BinaryOp::Mul,
                     BinaryOperator::Divide => BinaryOp::Div,
                     BinaryOperator::Modulo => BinaryOp::Mod,
+                    BinaryOperator::StringConcat => {
+                        // `a || b || c`: one concatenation, null when any part is null.
+                        let mut exprs = Vec::new();
+                        for side in [left, right] {
+                            match self.expr(side)? {
+                                Expr::Cat {
+                                    exprs: inner,
+                                    sep,
+                                    na_rep: None,
+                                } if sep.is_empty() => exprs.extend(inner),
+                                other => exprs.push(other),
+                            }
+                        }
+                        return Ok(Expr::Cat {
+                            exprs,
+                            sep: String::new(),
+                            na_rep: None,
+                        });
+                    }
                     other => return Err(unsupported(e.span(), &format!("the operator {other}"))),
                 };
                 Expr::Binary {
@@ -360,6 +379,33 @@ impl Scope {
                 escape_char,
             } => self.like(expr, pattern, escape_char.as_deref(), true, *negated)?,
             E::Function(f) => self.function(f)?,
+            E::Array(array) => {
+                let items = array
+                    .elem
+                    .iter()
+                    .map(|item| match self.expr(item)? {
+                        Expr::Literal(Literal::Utf8(s)) => Ok(s),
+                        _ => Err(unsupported(
+                            item.span(),
+                            "a list item other than a string constant",
+                        )),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Expr::Literal(Literal::StrList(items))
+            }
+            E::Position { expr, r#in } => call(
+                "strpos",
+                vec![
+                    Arg {
+                        name: None,
+                        value: self.expr(r#in)?,
+                    },
+                    Arg {
+                        name: None,
+                        value: self.expr(expr)?,
+                    },
+                ],
+            )?,
             other => {
                 return Err(unsupported(
                     other.span(),

@@ -61,7 +61,7 @@ fn kernels(c: &mut Criterion) {
             b.iter(|| k::matches(&array, &regex).unwrap())
         });
         g.bench_function("startswith", |b| {
-            b.iter(|| k::startswith(&array, "the", None).unwrap())
+            b.iter(|| k::startswith(&array, &["the"], None).unwrap())
         });
         g.finish();
     }

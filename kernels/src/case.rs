@@ -1,16 +1,21 @@
-//! Case mapping: `lower` and `upper`.
+//! Case mapping: `lower`, `upper`, `title`, `capitalize`, `swapcase`, `casefold`.
 //!
 //! [`CaseMapping::Full`] is Python's `str.lower` / `str.upper`: Unicode's full mapping, so a
 //! character may become several (`ß` → `SS`, `İ` → `i̇`), and `Σ` lowers to `ς` at the end
 //! of a word (Unicode's Final_Sigma rule). [`CaseMapping::Simple`] maps one code point to
-//! one code point (`ß` stays `ß` in `upper`), as DuckDB and pandas 3's Arrow dtype do.
+//! one code point (`ß` becomes `ẞ` in `upper`), as DuckDB and pandas 3's Arrow dtype do.
+//! `title`, `capitalize`, `swapcase` and `casefold` are Python's, with full mappings and
+//! titlecase digraphs (`ǆ` → `ǅ`).
 //!
-//! Both take a byte-wise path when a whole array is ASCII and reuse its offsets and nulls.
+//! An all-ASCII array takes a byte-wise path that reuses its offsets and nulls.
 
 use arrow_array::{Array, ArrayRef};
 
-use crate::driver::map_string;
+use crate::driver::{map_string, AsciiPath};
 use crate::error::Result;
+use crate::unicode::{
+    is_cased, is_lower, is_upper, push_casefold, push_lower_at, push_title, push_upper,
+};
 
 /// Which Unicode case mapping a kernel applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -20,6 +25,13 @@ pub enum CaseMapping {
     Full,
     /// One code point to one code point (UnicodeData.txt's simple mapping).
     Simple,
+}
+
+fn infallible(f: fn(&str, &mut String)) -> impl Fn(&str, &mut String) -> Result<bool> {
+    move |s, out| {
+        f(s, out);
+        Ok(true)
+    }
 }
 
 /// Lowercases every string.
@@ -40,10 +52,16 @@ pub enum CaseMapping {
 /// assert_eq!(out.value(2), "i\u{307}x");
 /// ```
 pub fn lower(array: &dyn Array, mapping: CaseMapping) -> Result<ArrayRef> {
-    match mapping {
-        CaseMapping::Full => map_string(array, "lower", &lower_full, Some(ascii_lower)),
-        CaseMapping::Simple => map_string(array, "lower", &lower_simple, Some(ascii_lower)),
-    }
+    let f = match mapping {
+        CaseMapping::Full => lower_full,
+        CaseMapping::Simple => lower_simple,
+    };
+    map_string(
+        array,
+        "lower",
+        &infallible(f),
+        Some(AsciiPath::Whole(ascii_lower)),
+    )
 }
 
 /// Uppercases every string.
@@ -51,10 +69,70 @@ pub fn lower(array: &dyn Array, mapping: CaseMapping) -> Result<ArrayRef> {
 /// # Errors
 /// [`crate::KernelError::UnsupportedType`] when `array` is not a string array.
 pub fn upper(array: &dyn Array, mapping: CaseMapping) -> Result<ArrayRef> {
-    match mapping {
-        CaseMapping::Full => map_string(array, "upper", &upper_full, Some(ascii_upper)),
-        CaseMapping::Simple => map_string(array, "upper", &upper_simple, Some(ascii_upper)),
-    }
+    let f = match mapping {
+        CaseMapping::Full => upper_full,
+        CaseMapping::Simple => upper_simple,
+    };
+    map_string(
+        array,
+        "upper",
+        &infallible(f),
+        Some(AsciiPath::Whole(ascii_upper)),
+    )
+}
+
+/// Python's `str.title`: a cased character after an uncased one is titlecased, any other
+/// is lowercased (`"they're"` → `"They'Re"`, `"ǆemal"` → `"ǅemal"`).
+///
+/// # Errors
+/// [`crate::KernelError::UnsupportedType`] when `array` is not a string array.
+pub fn title(array: &dyn Array) -> Result<ArrayRef> {
+    map_string(
+        array,
+        "title",
+        &infallible(title_one),
+        Some(AsciiPath::PerRow(ascii_title)),
+    )
+}
+
+/// Python's `str.capitalize`: the first character titlecased, the rest lowercased.
+///
+/// # Errors
+/// [`crate::KernelError::UnsupportedType`] when `array` is not a string array.
+pub fn capitalize(array: &dyn Array) -> Result<ArrayRef> {
+    map_string(
+        array,
+        "capitalize",
+        &infallible(capitalize_one),
+        Some(AsciiPath::PerRow(ascii_capitalize)),
+    )
+}
+
+/// Python's `str.swapcase`: uppercase characters lowered, lowercase ones uppered (with
+/// full mappings, so `"ß"` → `"SS"`), titlecase ones kept.
+///
+/// # Errors
+/// [`crate::KernelError::UnsupportedType`] when `array` is not a string array.
+pub fn swapcase(array: &dyn Array) -> Result<ArrayRef> {
+    map_string(
+        array,
+        "swapcase",
+        &infallible(swapcase_one),
+        Some(AsciiPath::Whole(ascii_swapcase)),
+    )
+}
+
+/// Python's `str.casefold`: full case folding for caseless comparison (`"ß"` → `"ss"`).
+///
+/// # Errors
+/// [`crate::KernelError::UnsupportedType`] when `array` is not a string array.
+pub fn casefold(array: &dyn Array) -> Result<ArrayRef> {
+    map_string(
+        array,
+        "casefold",
+        &infallible(casefold_one),
+        Some(AsciiPath::Whole(ascii_lower)),
+    )
 }
 
 fn ascii_lower(input: &[u8], out: &mut Vec<u8>) {
@@ -65,6 +143,34 @@ fn ascii_upper(input: &[u8], out: &mut Vec<u8>) {
     out.extend(input.iter().map(u8::to_ascii_uppercase));
 }
 
+fn ascii_swapcase(input: &[u8], out: &mut Vec<u8>) {
+    out.extend(
+        input
+            .iter()
+            .map(|&b| if b.is_ascii_alphabetic() { b ^ 0x20 } else { b }),
+    );
+}
+
+fn ascii_title(input: &[u8], out: &mut Vec<u8>) {
+    let mut prev_cased = false;
+    out.extend(input.iter().map(|&b| {
+        let mapped = if prev_cased {
+            b.to_ascii_lowercase()
+        } else {
+            b.to_ascii_uppercase()
+        };
+        prev_cased = b.is_ascii_alphabetic();
+        mapped
+    }));
+}
+
+fn ascii_capitalize(input: &[u8], out: &mut Vec<u8>) {
+    if let Some((first, rest)) = input.split_first() {
+        out.push(first.to_ascii_uppercase());
+        out.extend(rest.iter().map(u8::to_ascii_lowercase));
+    }
+}
+
 /// Length of the leading ASCII run of `s`.
 fn ascii_prefix(s: &str) -> usize {
     s.bytes().position(|b| !b.is_ascii()).unwrap_or(s.len())
@@ -73,32 +179,54 @@ fn ascii_prefix(s: &str) -> usize {
 pub(crate) fn lower_full(s: &str, out: &mut String) {
     let head = ascii_prefix(s);
     out.extend(s[..head].bytes().map(|b| b.to_ascii_lowercase() as char));
-    let rest = &s[head..];
-    if rest.is_empty() {
-        return;
-    }
-    if rest.contains('Σ') {
-        // Final_Sigma depends on the characters around each sigma, so let std's
-        // `to_lowercase`, which implements the rule, see the whole string.
-        out.push_str(&s.to_lowercase()[head..]);
-    } else {
-        for c in rest.chars() {
-            if c.is_ascii() {
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.extend(c.to_lowercase());
-            }
-        }
+    for (i, c) in s[head..].char_indices() {
+        push_lower_at(s, head + i, c, out);
     }
 }
 
 pub(crate) fn upper_full(s: &str, out: &mut String) {
     for c in s.chars() {
-        if c.is_ascii() {
-            out.push(c.to_ascii_uppercase());
+        push_upper(c, out);
+    }
+}
+
+fn title_one(s: &str, out: &mut String) {
+    let mut prev_cased = false;
+    for (i, c) in s.char_indices() {
+        if prev_cased {
+            push_lower_at(s, i, c, out);
         } else {
-            out.extend(c.to_uppercase());
+            push_title(c, out);
         }
+        prev_cased = is_cased(c);
+    }
+}
+
+fn capitalize_one(s: &str, out: &mut String) {
+    let mut chars = s.char_indices();
+    if let Some((_, c)) = chars.next() {
+        push_title(c, out);
+    }
+    for (i, c) in chars {
+        push_lower_at(s, i, c, out);
+    }
+}
+
+fn swapcase_one(s: &str, out: &mut String) {
+    for (i, c) in s.char_indices() {
+        if is_upper(c) {
+            push_lower_at(s, i, c, out);
+        } else if is_lower(c) {
+            push_upper(c, out);
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+fn casefold_one(s: &str, out: &mut String) {
+    for c in s.chars() {
+        push_casefold(c, out);
     }
 }
 
@@ -122,13 +250,15 @@ pub(crate) fn simple_lower_char(c: char) -> char {
     }
 }
 
-/// Unicode's simple uppercase mapping. Where the full mapping expands (`ß` → `SS`, `ŉ` →
-/// `ʼN`, ligatures), the simple mapping is the character itself, except for the Greek
-/// letters with ypogegrammeni, which map to their titlecase form (`ᾳ` → `ᾼ`).
+/// Unicode's simple uppercase mapping as utf8proc applies it (DuckDB, pyarrow). Where the
+/// full mapping expands (`ŉ` → `ʼN`, ligatures), the simple mapping is the character
+/// itself, except for `ß`, which utf8proc maps to `ẞ`, and the Greek letters with
+/// ypogegrammeni, which map to their titlecase form (`ᾳ` → `ᾼ`).
 pub(crate) fn simple_upper_char(c: char) -> char {
     let mut it = c.to_uppercase();
     match (it.next(), it.next()) {
         (Some(u), None) => u,
+        _ if c == 'ß' => 'ẞ',
         _ => {
             let cp = c as u32;
             let titled = match cp {
@@ -162,11 +292,21 @@ mod tests {
         assert_eq!(full(lower_full, "Σ"), "σ");
         assert_eq!(full(lower_full, "ǅemal"), "ǆemal");
         assert_eq!(full(upper_full, "ǅemal"), "ǄEMAL");
+        assert_eq!(
+            full(title_one, "they're bill's ǆemal ΑΣ"),
+            "They'Re Bill'S ǅemal Ας"
+        );
+        assert_eq!(full(capitalize_one, "ßtraSSE"), "Sstrasse");
+        assert_eq!(full(swapcase_one, "ǅß ΑΣ"), "ǅSS ας");
+        assert_eq!(full(casefold_one, "Straße ﬁ Σς"), "strasse fi σσ");
+        let mut out = Vec::new();
+        ascii_title(b"ab cD-e1f", &mut out);
+        assert_eq!(out, b"Ab Cd-E1F");
     }
 
     #[test]
     fn simple_mapping_is_one_to_one() {
-        assert_eq!(simple_upper_char('ß'), 'ß');
+        assert_eq!(simple_upper_char('ß'), 'ẞ'); // DuckDB: upper('ß') = 'ẞ'
         assert_eq!(simple_upper_char('ᾳ'), 'ᾼ');
         assert_eq!(simple_upper_char('ᾀ'), 'ᾈ');
         assert_eq!(simple_upper_char('ŉ'), 'ŉ');

@@ -28,6 +28,25 @@ pub enum KernelError {
         /// What is wrong.
         message: String,
     },
+    /// `index` / `rindex` found no occurrence (Python raises `ValueError`).
+    NotFound {
+        /// The kernel.
+        op: &'static str,
+        /// What was searched for.
+        needle: String,
+        /// The start of the value it was not found in.
+        value: String,
+    },
+    /// A size argument (`repeat`, a `pad` width) would make the output larger than a
+    /// kernel may produce; refused before allocating.
+    OutputTooLarge {
+        /// The kernel.
+        op: &'static str,
+        /// The computed size (`None` when it overflows `usize`).
+        bytes: Option<usize>,
+        /// The limit it passes.
+        limit: usize,
+    },
     /// The output would not fit the input's offset width (more than 2 GiB of string
     /// bytes in one `Utf8` array).
     OffsetOverflow {
@@ -51,6 +70,19 @@ impl fmt::Display for KernelError {
                 write!(f, "invalid regular expression {pattern:?}: {message}")
             }
             KernelError::InvalidArgument { op, message } => write!(f, "{op}: {message}"),
+            KernelError::OutputTooLarge { op, bytes, limit } => match bytes {
+                Some(b) => write!(
+                    f,
+                    "{op}: the result would take {b} bytes, more than the limit of {limit}"
+                ),
+                None => write!(
+                    f,
+                    "{op}: the result would overflow memory (more than {limit} bytes)"
+                ),
+            },
+            KernelError::NotFound { op, needle, value } => {
+                write!(f, "{op}: substring {needle:?} not found in {value:?}")
+            }
             KernelError::OffsetOverflow { op } => write!(
                 f,
                 "{op}: output exceeds 2 GiB in one Utf8 array; use LargeUtf8 or smaller partitions"

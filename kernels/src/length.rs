@@ -11,7 +11,12 @@ use crate::error::Result;
 /// # Errors
 /// [`crate::KernelError::UnsupportedType`] when `array` is not a string array.
 pub fn len(array: &dyn Array) -> Result<Int64Array> {
-    map_i64(array, "len", &char_count, Some(|bytes| bytes as i64))
+    map_i64(
+        array,
+        "len",
+        &|s| Ok(char_count(s)),
+        Some(|bytes| bytes as i64),
+    )
 }
 
 /// Number of UTF-8 bytes in each string.
@@ -22,7 +27,7 @@ pub fn byte_length(array: &dyn Array) -> Result<Int64Array> {
     map_i64(
         array,
         "byte_length",
-        &|s: &str| s.len() as i64,
+        &|s: &str| Ok(s.len() as i64),
         Some(|b| b as i64),
     )
 }

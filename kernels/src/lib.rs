@@ -35,12 +35,33 @@
 mod case;
 mod driver;
 mod error;
+mod extract;
 mod length;
+mod op;
+mod pad;
+mod pattern;
+mod predicates;
+mod replace;
 mod search;
+mod slice;
+mod split;
+pub mod unicode;
 
-pub use case::{lower, upper, CaseMapping};
+pub use case::{capitalize, casefold, lower, swapcase, title, upper, CaseMapping};
 pub use error::{KernelError, Result};
+pub use extract::{extract, extractall, findall, group_names, regexp_extract};
 pub use length::{byte_length, len};
-pub use search::{
-    contains, endswith, fill_na, flags, matches, startswith, ContainsOptions, Matcher,
+pub use op::{CompiledStrOp, StrOp};
+pub use pad::{fillchar, pad, strip, zfill, Side};
+pub use pattern::{Anchor, Pattern, Template, BACKTRACK_LIMIT};
+pub use predicates::{is_class, normalize, CharClass, Form};
+pub use replace::{
+    removeprefix, removesuffix, repeat, replace, translate, ReplaceOptions, Replacer,
+    TranslateTable, MAX_OUTPUT_BYTES,
 };
+pub use search::{
+    contains, count, endswith, fill_na, find, flags, fullmatch, match_, matches, startswith,
+    ContainsOptions, FindKind, Matcher,
+};
+pub use slice::{get, slice, slice_replace};
+pub use split::{cat, cat_all, join, list_get, partition, rsplit, split, Splitter};

@@ -1,19 +1,21 @@
-//! Search: `contains`, `startswith`, `endswith` and SQL `LIKE`, through one compiled
-//! [`Matcher`].
+//! Search: `contains`, `match`, `fullmatch`, `startswith`, `endswith`, `count`, `find`,
+//! `rfind`, `index`, `rindex` and SQL `LIKE`, through one compiled [`Matcher`].
 //!
 //! A pattern is classified once into the cheapest test that answers it (equality, prefix,
 //! suffix, a prebuilt `memchr::memmem::Finder`, or a regex), as arrow-string's `Predicate`
 //! does; the matcher is then shared by every partition. A regex is cloned once per array
 //! call so that each worker has its own match cache and none contend on a shared one.
 
-use arrow_array::{Array, BooleanArray};
+use arrow_array::{Array, BooleanArray, Int64Array};
 use arrow_buffer::BooleanBuffer;
-use memchr::memmem::Finder;
-use regex::{Regex, RegexBuilder};
+use memchr::memmem::{Finder, FinderRev};
+use regex::RegexBuilder;
 
 use crate::case::upper_full;
-use crate::driver::map_bool;
+use crate::driver::{map_bool, map_i64, try_map_bool};
 use crate::error::{KernelError, Result};
+use crate::length::char_count;
+use crate::pattern::{Anchor, Pattern};
 
 /// Python's `re` flag bits that spindle honours (`re.IGNORECASE`, ...).
 pub mod flags {
@@ -33,6 +35,12 @@ pub mod flags {
     pub const KNOWN: u32 = IGNORECASE | MULTILINE | DOTALL | UNICODE | VERBOSE | ASCII;
 }
 
+/// True when `pattern` has no regex syntax at all, so that searching for it as a regex
+/// and as a literal give the same matches.
+pub(crate) fn is_plain_literal(pattern: &str) -> bool {
+    !pattern.is_empty() && regex::escape(pattern) == pattern
+}
+
 /// A pattern compiled once into the cheapest test that answers it.
 #[derive(Debug, Clone)]
 pub enum Matcher {
@@ -49,8 +57,8 @@ pub enum Matcher {
     /// pandas' caseless literal search: `pat.upper() in s.upper()`, with Python's full
     /// case mapping. The finder holds the uppercased pattern.
     ContainsCaseless(Finder<'static>),
-    /// A regular expression, searched anywhere in the string.
-    Regex(Regex),
+    /// A regular expression (Python syntax, or SQL `LIKE` compiled to one).
+    Regex(Pattern),
 }
 
 impl Matcher {
@@ -82,26 +90,27 @@ impl Matcher {
     /// [`KernelError::Regex`] when the pattern does not compile, and
     /// [`KernelError::InvalidArgument`] for flags spindle does not know.
     pub fn regex(pattern: &str, re_flags: u32) -> Result<Matcher> {
-        if re_flags & !flags::KNOWN != 0 {
-            return Err(KernelError::InvalidArgument {
-                op: "regex",
-                message: format!(
-                    "unsupported flags {re_flags:#x} (known: IGNORECASE, MULTILINE, DOTALL, UNICODE, VERBOSE, ASCII)"
-                ),
+        Matcher::anchored(pattern, re_flags, Anchor::Search)
+    }
+
+    /// A Python regular expression that must match at `anchor` (`re.match` is
+    /// [`Anchor::Start`], `re.fullmatch` is [`Anchor::Full`]). A search for a pattern with
+    /// no regex syntax becomes a literal search.
+    ///
+    /// # Errors
+    /// As [`Pattern::anchored`].
+    pub fn anchored(pattern: &str, re_flags: u32, anchor: Anchor) -> Result<Matcher> {
+        if re_flags == 0 && is_plain_literal(pattern) {
+            let bytes = pattern.as_bytes().to_vec().into_boxed_slice();
+            return Ok(match anchor {
+                Anchor::Search => Matcher::contains_literal(pattern),
+                Anchor::Start => Matcher::StartsWith(bytes),
+                Anchor::Full => Matcher::Equals(bytes),
             });
         }
-        let re = RegexBuilder::new(pattern)
-            .case_insensitive(re_flags & flags::IGNORECASE != 0)
-            .multi_line(re_flags & flags::MULTILINE != 0)
-            .dot_matches_new_line(re_flags & flags::DOTALL != 0)
-            .ignore_whitespace(re_flags & flags::VERBOSE != 0)
-            .unicode(re_flags & flags::ASCII == 0)
-            .build()
-            .map_err(|e| KernelError::Regex {
-                pattern: pattern.to_string(),
-                message: e.to_string(),
-            })?;
-        Ok(Matcher::Regex(re))
+        Ok(Matcher::Regex(Pattern::anchored(
+            pattern, re_flags, anchor,
+        )?))
     }
 
     /// SQL `LIKE` (`%` any run, `_` one character, `escape` makes the next character
@@ -134,14 +143,17 @@ impl Matcher {
                 pattern: pattern.to_string(),
                 message: e.to_string(),
             })?;
-        Ok(Matcher::Regex(re))
+        Ok(Matcher::Regex(Pattern::from_regex(pattern, re)))
     }
 
     /// Tests one string.
+    ///
+    /// # Errors
+    /// A backtracking regex over its limit on `s`.
     #[inline]
-    pub fn is_match(&self, s: &str) -> bool {
+    pub fn is_match(&self, s: &str) -> Result<bool> {
         let b = s.as_bytes();
-        match self {
+        Ok(match self {
             Matcher::Always => true,
             Matcher::Equals(p) => b == &**p,
             Matcher::StartsWith(p) => b.starts_with(p),
@@ -152,8 +164,8 @@ impl Matcher {
                 upper_full(s, &mut upper);
                 f.find(upper.as_bytes()).is_some()
             }
-            Matcher::Regex(re) => re.is_match(s),
-        }
+            Matcher::Regex(re) => return re.is_match(s),
+        })
     }
 }
 
@@ -248,13 +260,22 @@ impl ContainsOptions {
     /// # Errors
     /// As [`Matcher::regex`] when `regex` is set.
     pub fn compile(&self, pattern: &str) -> Result<Matcher> {
-        if self.regex {
+        self.compile_anchored(pattern, Anchor::Search)
+    }
+
+    /// Compiles the pattern for `str.contains` ([`Anchor::Search`]), `str.match`
+    /// ([`Anchor::Start`], always a regex) or `str.fullmatch` ([`Anchor::Full`]).
+    ///
+    /// # Errors
+    /// As [`Matcher::regex`].
+    pub fn compile_anchored(&self, pattern: &str, anchor: Anchor) -> Result<Matcher> {
+        if self.regex || anchor != Anchor::Search {
             let f = if self.case {
                 self.flags
             } else {
                 self.flags | flags::IGNORECASE
             };
-            Matcher::regex(pattern, f)
+            Matcher::anchored(pattern, f, anchor)
         } else if self.case {
             Ok(Matcher::contains_literal(pattern))
         } else {
@@ -266,16 +287,18 @@ impl ContainsOptions {
 /// Tests every string against a compiled matcher; null stays null.
 ///
 /// # Errors
-/// [`KernelError::UnsupportedType`] when `array` is not a string array.
+/// [`KernelError::UnsupportedType`] when `array` is not a string array; a backtracking
+/// regex over its limit.
 pub fn matches(array: &dyn Array, matcher: &Matcher) -> Result<BooleanArray> {
     match matcher {
         // A clone has its own match cache: workers never share one.
         Matcher::Regex(re) => {
             let re = re.clone();
-            map_bool(array, "contains", &|s| re.is_match(s))
+            try_map_bool(array, "contains", &|s| re.is_match(s))
         }
         Matcher::Always => map_bool(array, "contains", &|_| true),
-        m => map_bool(array, "contains", &|s| m.is_match(s)),
+        Matcher::Contains(f) => map_bool(array, "contains", &|s| f.find(s.as_bytes()).is_some()),
+        m => try_map_bool(array, "contains", &|s| m.is_match(s)),
     }
 }
 
@@ -306,28 +329,197 @@ pub fn contains(
     Ok(fill_na(matches(array, &matcher)?, options.na))
 }
 
-/// pandas' `str.startswith(pat, na)`: a literal prefix test.
+/// pandas' `str.startswith(pat, na)`: true when the string starts with any of the
+/// prefixes (pandas takes one string or a tuple of them).
 ///
 /// # Errors
 /// [`KernelError::UnsupportedType`] when `array` is not a string array.
-pub fn startswith(array: &dyn Array, prefix: &str, na: Option<bool>) -> Result<BooleanArray> {
-    let p = prefix.as_bytes();
-    Ok(fill_na(
-        map_bool(array, "startswith", &|s| s.as_bytes().starts_with(p))?,
-        na,
-    ))
+pub fn startswith<S: AsRef<str>>(
+    array: &dyn Array,
+    prefixes: &[S],
+    na: Option<bool>,
+) -> Result<BooleanArray> {
+    let out = match prefixes {
+        [one] => {
+            let p = one.as_ref().as_bytes();
+            map_bool(array, "startswith", &|s| s.as_bytes().starts_with(p))?
+        }
+        many => map_bool(array, "startswith", &|s| {
+            many.iter().any(|p| s.starts_with(p.as_ref()))
+        })?,
+    };
+    Ok(fill_na(out, na))
 }
 
-/// pandas' `str.endswith(pat, na)`: a literal suffix test.
+/// pandas' `str.endswith(pat, na)`: true when the string ends with any of the suffixes.
 ///
 /// # Errors
 /// [`KernelError::UnsupportedType`] when `array` is not a string array.
-pub fn endswith(array: &dyn Array, suffix: &str, na: Option<bool>) -> Result<BooleanArray> {
-    let p = suffix.as_bytes();
-    Ok(fill_na(
-        map_bool(array, "endswith", &|s| s.as_bytes().ends_with(p))?,
-        na,
-    ))
+pub fn endswith<S: AsRef<str>>(
+    array: &dyn Array,
+    suffixes: &[S],
+    na: Option<bool>,
+) -> Result<BooleanArray> {
+    let out = match suffixes {
+        [one] => {
+            let p = one.as_ref().as_bytes();
+            map_bool(array, "endswith", &|s| s.as_bytes().ends_with(p))?
+        }
+        many => map_bool(array, "endswith", &|s| {
+            many.iter().any(|p| s.ends_with(p.as_ref()))
+        })?,
+    };
+    Ok(fill_na(out, na))
+}
+
+/// pandas' `str.match(pat, case, flags, na)`: `re.match`, a regex anchored at the start.
+///
+/// # Errors
+/// A bad regex or flags, or a non-string array.
+pub fn match_(array: &dyn Array, pattern: &str, options: &ContainsOptions) -> Result<BooleanArray> {
+    let matcher = options.compile_anchored(pattern, Anchor::Start)?;
+    Ok(fill_na(matches(array, &matcher)?, options.na))
+}
+
+/// pandas' `str.fullmatch(pat, case, flags, na)`: `re.fullmatch`.
+///
+/// # Errors
+/// A bad regex or flags, or a non-string array.
+pub fn fullmatch(
+    array: &dyn Array,
+    pattern: &str,
+    options: &ContainsOptions,
+) -> Result<BooleanArray> {
+    let matcher = options.compile_anchored(pattern, Anchor::Full)?;
+    Ok(fill_na(matches(array, &matcher)?, options.na))
+}
+
+/// pandas' `str.count(pat, flags)`: the number of non-overlapping regex matches, as
+/// `len(re.findall(pat, s))` (so an empty pattern counts `len(s) + 1`).
+///
+/// # Errors
+/// A bad regex or flags, or a non-string array.
+pub fn count(array: &dyn Array, pattern: &str, re_flags: u32) -> Result<Int64Array> {
+    if re_flags == 0 && is_plain_literal(pattern) {
+        let finder = Finder::new(pattern.as_bytes());
+        return map_i64(
+            array,
+            "count",
+            &|s| Ok(finder.find_iter(s.as_bytes()).count() as i64),
+            None,
+        );
+    }
+    let p = Pattern::new(pattern, re_flags)?;
+    let locs = std::cell::RefCell::new(p.locations());
+    map_i64(
+        array,
+        "count",
+        &|s| {
+            let mut n = 0;
+            p.for_each_match(s, false, &mut locs.borrow_mut(), |_| {
+                n += 1;
+                Ok(true)
+            })?;
+            Ok(n)
+        },
+        None,
+    )
+}
+
+/// Which end `find` searches from, and whether a miss is an error (`index`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindKind {
+    /// `str.find`: the lowest position, or -1.
+    Find,
+    /// `str.rfind`: the highest position, or -1.
+    Rfind,
+    /// `str.index`: as `find`, and a miss is an error.
+    Index,
+    /// `str.rindex`: as `rfind`, and a miss is an error.
+    Rindex,
+}
+
+/// Python's slice-index adjustment for `find(sub, start, end)`: negative positions count
+/// from the end, and both are clamped to `0..=len`. `None` when the window is shorter
+/// than the needle (a miss without searching).
+pub(crate) fn adjust_window(
+    len: i64,
+    start: i64,
+    end: Option<i64>,
+    needle: i64,
+) -> Option<(usize, usize)> {
+    let adjust = |i: i64| if i < 0 { (i + len).max(0) } else { i };
+    let start = adjust(start);
+    let end = end.map_or(len, |e| adjust(e).min(len));
+    if end - start < needle {
+        None
+    } else {
+        Some((start as usize, end as usize))
+    }
+}
+
+/// The byte offset of code point `n` in `s` (or `s.len()` past the end).
+#[inline]
+pub(crate) fn byte_of_char(s: &str, n: usize) -> usize {
+    s.char_indices().nth(n).map_or(s.len(), |(b, _)| b)
+}
+
+/// pandas' `str.find(sub, start, end)` and friends: positions in code points, `start` and
+/// `end` as Python slice indices.
+///
+/// # Errors
+/// [`KernelError::NotFound`] for `index` / `rindex` on a string without `sub`, and
+/// [`KernelError::UnsupportedType`] for a non-string array.
+pub fn find(
+    array: &dyn Array,
+    sub: &str,
+    start: i64,
+    end: Option<i64>,
+    kind: FindKind,
+) -> Result<Int64Array> {
+    let forward = Finder::new(sub.as_bytes());
+    let backward = FinderRev::new(sub.as_bytes());
+    let needle = char_count(sub);
+    let op = match kind {
+        FindKind::Find => "find",
+        FindKind::Rfind => "rfind",
+        FindKind::Index => "index",
+        FindKind::Rindex => "rindex",
+    };
+    let reverse = matches!(kind, FindKind::Rfind | FindKind::Rindex);
+    let f = |s: &str| -> Result<i64> {
+        let ascii = s.is_ascii();
+        let len = if ascii { s.len() as i64 } else { char_count(s) };
+        let found = adjust_window(len, start, end, needle).and_then(|(a, b)| {
+            let (ba, bb) = if ascii {
+                (a, b)
+            } else {
+                let ba = byte_of_char(s, a);
+                (ba, ba + byte_of_char(&s[ba..], b - a))
+            };
+            let hay = &s.as_bytes()[ba..bb];
+            let at = if reverse {
+                backward.rfind(hay)
+            } else {
+                forward.find(hay)
+            }?;
+            Some(if ascii {
+                (a + at) as i64
+            } else {
+                a as i64 + char_count(&s[ba..ba + at])
+            })
+        });
+        match (found, kind) {
+            (Some(i), _) => Ok(i),
+            (None, FindKind::Find | FindKind::Rfind) => Ok(-1),
+            (None, _) => Err(KernelError::NotFound {
+                op,
+                needle: sub.to_string(),
+                value: s.chars().take(40).collect(),
+            }),
+        }
+    };
+    map_i64(array, op, &f, None)
 }
 
 /// Replaces nulls by `na` when it is given (pandas' `na=` argument).
@@ -385,7 +577,12 @@ mod tests {
 
     #[test]
     fn like_semantics() {
-        let t = |p: &str, s: &str| Matcher::like(p, Some('\\'), false).unwrap().is_match(s);
+        let t = |p: &str, s: &str| {
+            Matcher::like(p, Some('\\'), false)
+                .unwrap()
+                .is_match(s)
+                .unwrap()
+        };
         assert!(t("a_c", "abc"));
         assert!(t("a_c", "aéc"));
         assert!(!t("a_c", "abbc"));
@@ -394,15 +591,18 @@ mod tests {
         assert!(!t("100\\%", "1000"));
         assert!(t("a.c", "a.c"));
         assert!(!t("a.c", "abc"));
-        assert!(Matcher::like("%É%", None, true).unwrap().is_match("café"));
+        assert!(Matcher::like("%É%", None, true)
+            .unwrap()
+            .is_match("café")
+            .unwrap());
         assert!(Matcher::like("ab\\", Some('\\'), false).is_err());
     }
 
     #[test]
     fn caseless_literal_uses_full_uppercase() {
         // Python: 'SS' in 'straße'.upper()
-        assert!(Matcher::contains_caseless("ss").is_match("straße"));
-        assert!(Matcher::contains_caseless("").is_match("x"));
+        assert!(Matcher::contains_caseless("ss").is_match("straße").unwrap());
+        assert!(Matcher::contains_caseless("").is_match("x").unwrap());
     }
 
     #[test]

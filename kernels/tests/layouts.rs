@@ -3,135 +3,19 @@
 //! ASCII and multi-byte. Case-mapping expectations that std cannot give (Python's own
 //! answers) are in the case module's unit tests.
 
-use std::sync::Arc;
+mod common;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::Int16Type;
-use arrow_array::{
-    Array, ArrayRef, BooleanArray, DictionaryArray, Int64Array, LargeStringArray, StringArray,
-    StringViewArray,
+use arrow_array::{Array, ArrayRef, BooleanArray, Int64Array, StringArray};
+use common::{json_row, json_rows, layouts, strings_of, values};
+use serde_json::Value;
+use spindle_kernels::{
+    self as k, CaseMapping, CharClass, ContainsOptions, FindKind, Form, Matcher, ReplaceOptions,
+    Side, StrOp, TranslateTable,
 };
-use spindle_kernels::{self as k, CaseMapping, ContainsOptions, Matcher};
 
-/// A small deterministic generator (SplitMix64).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-const PIECES: &[&str] = &[
-    "a", "B", "data", "Memory", " ", "ß", "İ", "Σ", "ΟΔΟΣ", "é", "東京", "😀", "ǅ", "x", "\u{1c}",
-    "", "the ", "ﬁ",
-];
-
-fn values(seed: u64, n: usize, null_share: usize, ascii_only: bool) -> Vec<Option<String>> {
-    let mut rng = Rng(seed);
-    (0..n)
-        .map(|_| {
-            if null_share > 0 && rng.below(100) < null_share {
-                return None;
-            }
-            let mut s = String::new();
-            for _ in 0..rng.below(8) {
-                let p = PIECES[rng.below(PIECES.len())];
-                if !ascii_only || p.is_ascii() {
-                    s.push_str(p);
-                }
-            }
-            Some(s)
-        })
-        .collect()
-}
-
-/// The same values in every layout, each paired with the values it holds.
-fn layouts(v: &[Option<String>]) -> Vec<(&'static str, ArrayRef, Vec<Option<String>>)> {
-    let strs: Vec<Option<&str>> = v.iter().map(|s| s.as_deref()).collect();
-    let utf8: ArrayRef = Arc::new(StringArray::from(strs.clone()));
-    let large: ArrayRef = Arc::new(LargeStringArray::from(strs.clone()));
-    let view: ArrayRef = Arc::new(StringViewArray::from(strs.clone()));
-    let dict: ArrayRef = Arc::new(strs.iter().copied().collect::<DictionaryArray<Int16Type>>());
-    let n = v.len();
-    let (start, len) = (n / 3, n / 2);
-    vec![
-        ("utf8", utf8.clone(), v.to_vec()),
-        ("large", large.clone(), v.to_vec()),
-        ("view", view.clone(), v.to_vec()),
-        ("dict", dict.clone(), v.to_vec()),
-        (
-            "utf8 sliced",
-            utf8.slice(start, len),
-            v[start..start + len].to_vec(),
-        ),
-        (
-            "large sliced",
-            large.slice(start, len),
-            v[start..start + len].to_vec(),
-        ),
-        (
-            "view sliced",
-            view.slice(start, len),
-            v[start..start + len].to_vec(),
-        ),
-        (
-            "dict sliced",
-            dict.slice(start, len),
-            v[start..start + len].to_vec(),
-        ),
-    ]
-}
-
-fn strings_of(a: &dyn Array) -> Vec<Option<String>> {
-    let a = match a.data_type() {
-        arrow_schema::DataType::Dictionary(_, _) => arrow_cast_free_unpack(a),
-        _ => a.slice(0, a.len()),
-    };
-    match a.data_type() {
-        arrow_schema::DataType::Utf8 => a
-            .as_string::<i32>()
-            .iter()
-            .map(|s| s.map(str::to_string))
-            .collect(),
-        arrow_schema::DataType::LargeUtf8 => a
-            .as_string::<i64>()
-            .iter()
-            .map(|s| s.map(str::to_string))
-            .collect(),
-        arrow_schema::DataType::Utf8View => a
-            .as_string_view()
-            .iter()
-            .map(|s| s.map(str::to_string))
-            .collect(),
-        other => panic!("not a string type: {other}"),
-    }
-}
-
-/// Unpacks a dictionary of strings without arrow-cast: value per key.
-fn arrow_cast_free_unpack(a: &dyn Array) -> ArrayRef {
-    let d = a.as_any_dictionary();
-    let values = strings_of(d.values().as_ref());
-    if values.is_empty() {
-        return Arc::new(StringArray::from(vec![None::<&str>; a.len()]));
-    }
-    let keys = d.normalized_keys();
-    let out: StringArray = (0..a.len())
-        .map(|i| {
-            if d.keys().is_null(i) {
-                None
-            } else {
-                values[keys[i]].clone()
-            }
-        })
-        .collect();
-    Arc::new(out)
+/// Python's `str.isspace`, written out: Unicode White_Space plus U+001C..U+001F.
+fn python_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
 fn bools(a: &BooleanArray) -> Vec<Option<bool>> {
@@ -243,13 +127,13 @@ fn search_matches_std() {
                     .map(|s| s.as_ref().map(|s| s.contains(pat)))
                     .collect();
                 assert_eq!(got, want, "contains {pat:?} over {name}");
-                let got = bools(&k::startswith(array.as_ref(), pat, None).unwrap());
+                let got = bools(&k::startswith(array.as_ref(), &[pat], None).unwrap());
                 let want: Vec<Option<bool>> = expect
                     .iter()
                     .map(|s| s.as_ref().map(|s| s.starts_with(pat)))
                     .collect();
                 assert_eq!(got, want, "startswith {pat:?} over {name}");
-                let got = bools(&k::endswith(array.as_ref(), pat, Some(false)).unwrap());
+                let got = bools(&k::endswith(array.as_ref(), &[pat], Some(false)).unwrap());
                 let want: Vec<Option<bool>> = expect
                     .iter()
                     .map(|s| Some(s.as_ref().is_some_and(|s| s.ends_with(pat))))
@@ -274,7 +158,7 @@ fn search_matches_std() {
                 .map(|s| {
                     s.as_ref().map(|s| {
                         let letters = s.bytes().take_while(u8::is_ascii_lowercase).count();
-                        letters > 0 && s[letters..].chars().next().is_some_and(char::is_whitespace)
+                        letters > 0 && s[letters..].chars().next().is_some_and(python_space)
                     })
                 })
                 .collect();
@@ -294,4 +178,295 @@ fn non_string_input_is_an_error_not_a_panic() {
     );
     assert!(k::len(&ints).is_err());
     assert!(k::contains(&ints, "a", &ContainsOptions::default()).is_err());
+}
+
+/// One op of every kind, with arguments that exercise its paths.
+fn every_op() -> Vec<StrOp> {
+    let contains = |regex, case| ContainsOptions {
+        case,
+        regex,
+        ..Default::default()
+    };
+    let replace = |regex, n| ReplaceOptions {
+        regex,
+        n,
+        ..Default::default()
+    };
+    let mut ops = vec![
+        StrOp::Len,
+        StrOp::ByteLength,
+        StrOp::Lower(CaseMapping::Full),
+        StrOp::Upper(CaseMapping::Simple),
+        StrOp::Title,
+        StrOp::Capitalize,
+        StrOp::Swapcase,
+        StrOp::Casefold,
+        StrOp::Contains {
+            pat: "a".into(),
+            options: contains(false, true),
+        },
+        StrOp::Contains {
+            pat: "ss".into(),
+            options: contains(false, false),
+        },
+        StrOp::Contains {
+            pat: r"\w\s".into(),
+            options: contains(true, true),
+        },
+        StrOp::Match {
+            pat: "(?i)the".into(),
+            options: contains(true, true),
+        },
+        StrOp::FullMatch {
+            pat: r"[a-zß ]*".into(),
+            options: contains(true, true),
+        },
+        StrOp::StartsWith {
+            pats: vec!["the".into(), "ǅ".into()],
+            na: Some(false),
+        },
+        StrOp::EndsWith {
+            pats: vec!["a".into()],
+            na: None,
+        },
+        StrOp::Find {
+            sub: "a".into(),
+            start: 1,
+            end: Some(-1),
+            kind: FindKind::Find,
+        },
+        StrOp::Find {
+            sub: "Σ".into(),
+            start: 0,
+            end: None,
+            kind: FindKind::Rfind,
+        },
+        StrOp::Count {
+            pat: "a|ß".into(),
+            flags: 0,
+        },
+        StrOp::Count {
+            pat: "the".into(),
+            flags: 0,
+        },
+        StrOp::Replace {
+            pat: "a".into(),
+            repl: "ΑΑ".into(),
+            options: replace(false, -1),
+        },
+        StrOp::Replace {
+            pat: "zzz".into(),
+            repl: "x".into(),
+            options: replace(false, -1),
+        },
+        StrOp::Replace {
+            pat: r"(\w)(\w)".into(),
+            repl: r"\2\1".into(),
+            options: replace(true, 1),
+        },
+        StrOp::RegexpReplace {
+            pat: "a".into(),
+            repl: "<\\0>".into(),
+            flags: 0,
+            global: true,
+        },
+        StrOp::RemovePrefix("the ".into()),
+        StrOp::RemoveSuffix("a".into()),
+        StrOp::Translate(TranslateTable::maketrans("aß", "bs", "Σ").unwrap()),
+        StrOp::Repeat(2),
+        StrOp::Slice {
+            start: Some(1),
+            stop: Some(-1),
+            step: None,
+        },
+        StrOp::Slice {
+            start: None,
+            stop: None,
+            step: Some(-2),
+        },
+        StrOp::SliceReplace {
+            start: Some(1),
+            stop: Some(3),
+            repl: "_".into(),
+        },
+        StrOp::Get(-1),
+        StrOp::Strip {
+            side: Side::Both,
+            chars: None,
+        },
+        StrOp::Strip {
+            side: Side::Right,
+            chars: Some("aΣ".into()),
+        },
+        StrOp::Pad {
+            width: 12,
+            side: Side::Both,
+            fillchar: '·',
+        },
+        StrOp::Zfill(9),
+        StrOp::Split {
+            pat: None,
+            n: -1,
+            regex: None,
+        },
+        StrOp::Split {
+            pat: Some("a".into()),
+            n: 2,
+            regex: None,
+        },
+        StrOp::Split {
+            pat: Some(r"\s+".into()),
+            n: -1,
+            regex: None,
+        },
+        StrOp::Rsplit {
+            pat: Some(" ".into()),
+            n: 1,
+        },
+        StrOp::Partition {
+            sep: " ".into(),
+            reverse: false,
+        },
+        StrOp::Partition {
+            sep: "a".into(),
+            reverse: true,
+        },
+        StrOp::Join("-".into()),
+        StrOp::Extract {
+            pat: r"(\w)(?P<n>\d)?".into(),
+            flags: 0,
+            expand: true,
+        },
+        StrOp::Extract {
+            pat: r"(\w+)".into(),
+            flags: 0,
+            expand: false,
+        },
+        StrOp::ExtractAll {
+            pat: r"(a)(.)?".into(),
+            flags: 0,
+        },
+        StrOp::FindAll {
+            pat: r"\w+".into(),
+            flags: 0,
+        },
+        StrOp::FindAll {
+            pat: r"(\w)(\w)".into(),
+            flags: 0,
+        },
+        StrOp::Normalize(Form::Nfd),
+        StrOp::Normalize(Form::Nfkc),
+    ];
+    ops.extend(CharClass::ALL.map(StrOp::Is));
+    ops
+}
+
+/// Every op gives, on every layout, slice and null pattern, what it gives for each row
+/// alone (a one-row array takes the row's own ASCII or non-ASCII path), and the same
+/// whole as in pieces: the executor's partitions can never change an answer.
+#[test]
+fn every_op_is_row_independent_on_every_layout_and_in_pieces() {
+    for v in cases() {
+        for op in every_op() {
+            let compiled = op.compile().unwrap();
+            let run = |a: &dyn Array| -> Vec<Value> {
+                json_rows(
+                    compiled
+                        .apply(a)
+                        .unwrap_or_else(|e| panic!("{op:?}: {e}"))
+                        .as_ref(),
+                )
+            };
+            let alone: Vec<Value> = v
+                .iter()
+                .map(|x| {
+                    let one = StringArray::from(vec![x.as_deref()]);
+                    json_row(compiled.apply(&one).unwrap().as_ref(), 0)
+                })
+                .collect();
+            for (name, array, held) in layouts(&v) {
+                let start = (0..=v.len() - held.len())
+                    .find(|&s| v[s..s + held.len()] == held[..])
+                    .unwrap();
+                assert_eq!(
+                    run(array.as_ref()),
+                    alone[start..start + held.len()],
+                    "{op:?} over {name}"
+                );
+                let pieces: Vec<Value> = (0..array.len())
+                    .step_by(7)
+                    .flat_map(|at| run(array.slice(at, 7.min(array.len() - at)).as_ref()))
+                    .collect();
+                assert_eq!(
+                    pieces,
+                    alone[start..start + held.len()],
+                    "{op:?} in pieces over {name}"
+                );
+            }
+        }
+    }
+}
+
+/// The obvious std code for the kernels std can express.
+#[test]
+fn kernels_match_naive_std_code() {
+    fn strings(a: ArrayRef) -> Vec<Option<String>> {
+        strings_of(a.as_ref())
+    }
+    for v in cases() {
+        for (name, array, held) in layouts(&v) {
+            let a = array.as_ref();
+            let map = |f: &dyn Fn(&str) -> String| -> Vec<Option<String>> {
+                held.iter().map(|s| s.as_deref().map(f)).collect()
+            };
+            let literal = k::Replacer::pandas("a", "XY", &ReplaceOptions::default()).unwrap();
+            assert_eq!(
+                strings(k::replace(a, &literal).unwrap()),
+                map(&|s| s.replace('a', "XY")),
+                "{name}"
+            );
+            assert_eq!(
+                strings(k::repeat(a, 3).unwrap()),
+                map(&|s| s.repeat(3)),
+                "{name}"
+            );
+            assert_eq!(
+                strings(k::strip(a, Side::Both, None).unwrap()),
+                map(&|s| s.trim_matches(python_space).to_string()),
+                "{name}"
+            );
+            assert_eq!(
+                strings(k::slice(a, Some(1), Some(4), None).unwrap()),
+                map(&|s| s.chars().skip(1).take(3).collect()),
+                "{name}"
+            );
+            assert_eq!(
+                strings(k::casefold(a).unwrap()),
+                map(&|s| s
+                    .to_lowercase()
+                    .replace('ß', "ss")
+                    .replace('ς', "σ")
+                    .replace('ﬁ', "fi")),
+                "{name}"
+            );
+            let found = ints(&k::find(a, "a", 0, None, FindKind::Find).unwrap());
+            let want: Vec<Option<i64>> = held
+                .iter()
+                .map(|s| {
+                    s.as_deref()
+                        .map(|s| s.find('a').map_or(-1, |b| s[..b].chars().count() as i64))
+                })
+                .collect();
+            assert_eq!(found, want, "find over {name}");
+            let split = k::split(a, &k::Splitter::literal("a").unwrap(), -1).unwrap();
+            let want: Vec<Value> = held
+                .iter()
+                .map(|s| match s {
+                    Some(s) => Value::Array(s.split('a').map(Value::from).collect()),
+                    None => Value::Null,
+                })
+                .collect();
+            assert_eq!(json_rows(split.as_ref()), want, "split over {name}");
+        }
+    }
 }

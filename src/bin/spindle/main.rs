@@ -98,7 +98,7 @@ enum Command {
 fn sql_help() -> String {
     let mut s =
         String::from("Functions (DuckDB names keep DuckDB's meaning; str_<name> is pandas'):\n");
-    for (name, what) in spindle::FUNCTIONS {
+    for (name, what) in spindle::functions() {
         s.push_str(&format!("  {name:<52} {what}\n"));
     }
     s.push_str("\nExample:\n  spindle sql \"SELECT str_upper(name) AS n FROM 'people.arrow' WHERE email LIKE '%@example.com' LIMIT 5\"");
