@@ -12,6 +12,8 @@ use arrow_array::{
 use arrow_schema::DataType;
 use serde_json::Value;
 
+pub mod cases;
+
 /// A small deterministic generator (SplitMix64).
 pub struct Rng(pub u64);
 impl Rng {
