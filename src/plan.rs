@@ -266,6 +266,9 @@ fn compile_inner(expr: &Expr, schema: &Schema) -> Result<(PhysicalExpr, DataType
             (like, DataType::Boolean, n)
         }
         Expr::Str(e, op) => {
+            if let Some((inner, fused)) = fuse(e, op) {
+                return compile_inner(&Expr::Str(Box::new(inner), fused), schema);
+            }
             let (p, dt, n) = compile_inner(e, schema)?;
             let context = format!("{}({e})", op.name());
             // `join` and `get` also take list columns; everything else takes strings.
@@ -334,6 +337,46 @@ fn compile_inner(expr: &Expr, schema: &Schema) -> Result<(PhysicalExpr, DataType
             )
         }
     })
+}
+
+/// Pairs of string ops that run as one: `split(..).get(i)` picks the piece without
+/// building the lists, and a literal `split(sep).join(sep2)` is `replace(sep, sep2)`.
+fn fuse(e: &Expr, op: &StrOp) -> Option<(Expr, StrOp)> {
+    let Expr::Str(inner, StrOp::Split { pat, n, regex }) = e else {
+        return None;
+    };
+    match op {
+        StrOp::Get(i) => Some((
+            inner.as_ref().clone(),
+            StrOp::SplitGet {
+                pat: pat.clone(),
+                n: *n,
+                regex: *regex,
+                i: *i,
+            },
+        )),
+        StrOp::Join(sep) => {
+            let p = pat.as_deref()?;
+            // pandas' rule: without `regex`, one character is a literal; a longer
+            // pattern is a regex, which is a literal too when it has no regex syntax.
+            let literal = match regex {
+                Some(false) => true,
+                Some(true) => kernels::is_plain_literal(p),
+                None => p.chars().count() == 1 || kernels::is_plain_literal(p),
+            };
+            (literal && !p.is_empty() && *n <= 0).then(|| {
+                (
+                    inner.as_ref().clone(),
+                    StrOp::Replace {
+                        pat: p.to_string(),
+                        repl: sep.clone(),
+                        options: kernels::ReplaceOptions::default(),
+                    },
+                )
+            })
+        }
+        _ => None,
+    }
 }
 
 fn string_operand(p: PhysicalExpr, dt: &DataType, context: &str) -> Result<PhysicalExpr> {

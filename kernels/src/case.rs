@@ -11,7 +11,7 @@
 
 use arrow_array::{Array, ArrayRef};
 
-use crate::driver::{map_string, AsciiPath};
+use crate::driver::{map_string, AsciiCase};
 use crate::error::Result;
 use crate::unicode::{
     is_cased, is_lower, is_upper, push_casefold, push_lower_at, push_title, push_upper,
@@ -56,12 +56,7 @@ pub fn lower(array: &dyn Array, mapping: CaseMapping) -> Result<ArrayRef> {
         CaseMapping::Full => lower_full,
         CaseMapping::Simple => lower_simple,
     };
-    map_string(
-        array,
-        "lower",
-        &infallible(f),
-        Some(AsciiPath::Whole(ascii_lower)),
-    )
+    map_string(array, "lower", &infallible(f), Some(AsciiCase::Lower))
 }
 
 /// Uppercases every string.
@@ -73,12 +68,7 @@ pub fn upper(array: &dyn Array, mapping: CaseMapping) -> Result<ArrayRef> {
         CaseMapping::Full => upper_full,
         CaseMapping::Simple => upper_simple,
     };
-    map_string(
-        array,
-        "upper",
-        &infallible(f),
-        Some(AsciiPath::Whole(ascii_upper)),
-    )
+    map_string(array, "upper", &infallible(f), Some(AsciiCase::Upper))
 }
 
 /// Python's `str.title`: a cased character after an uncased one is titlecased, any other
@@ -91,7 +81,7 @@ pub fn title(array: &dyn Array) -> Result<ArrayRef> {
         array,
         "title",
         &infallible(title_one),
-        Some(AsciiPath::PerRow(ascii_title)),
+        Some(AsciiCase::Title),
     )
 }
 
@@ -104,7 +94,7 @@ pub fn capitalize(array: &dyn Array) -> Result<ArrayRef> {
         array,
         "capitalize",
         &infallible(capitalize_one),
-        Some(AsciiPath::PerRow(ascii_capitalize)),
+        Some(AsciiCase::Capitalize),
     )
 }
 
@@ -118,7 +108,7 @@ pub fn swapcase(array: &dyn Array) -> Result<ArrayRef> {
         array,
         "swapcase",
         &infallible(swapcase_one),
-        Some(AsciiPath::Whole(ascii_swapcase)),
+        Some(AsciiCase::Swapcase),
     )
 }
 
@@ -131,63 +121,49 @@ pub fn casefold(array: &dyn Array) -> Result<ArrayRef> {
         array,
         "casefold",
         &infallible(casefold_one),
-        Some(AsciiPath::Whole(ascii_lower)),
+        Some(AsciiCase::Lower),
     )
 }
 
-fn ascii_lower(input: &[u8], out: &mut Vec<u8>) {
-    out.extend(input.iter().map(u8::to_ascii_lowercase));
-}
-
-fn ascii_upper(input: &[u8], out: &mut Vec<u8>) {
-    out.extend(input.iter().map(u8::to_ascii_uppercase));
-}
-
-fn ascii_swapcase(input: &[u8], out: &mut Vec<u8>) {
-    out.extend(
-        input
+/// Appends `s` with `ascii` applied to its ASCII runs (copied, then mapped in place) and
+/// `other` to each other character (with its byte position, for Final_Sigma).
+#[inline]
+fn by_runs(
+    s: &str,
+    out: &mut String,
+    ascii: fn(&mut str),
+    mut other: impl FnMut(usize, char, &mut String),
+) {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = bytes[i..]
             .iter()
-            .map(|&b| if b.is_ascii_alphabetic() { b ^ 0x20 } else { b }),
-    );
-}
-
-fn ascii_title(input: &[u8], out: &mut Vec<u8>) {
-    let mut prev_cased = false;
-    out.extend(input.iter().map(|&b| {
-        let mapped = if prev_cased {
-            b.to_ascii_lowercase()
-        } else {
-            b.to_ascii_uppercase()
-        };
-        prev_cased = b.is_ascii_alphabetic();
-        mapped
-    }));
-}
-
-fn ascii_capitalize(input: &[u8], out: &mut Vec<u8>) {
-    if let Some((first, rest)) = input.split_first() {
-        out.push(first.to_ascii_uppercase());
-        out.extend(rest.iter().map(u8::to_ascii_lowercase));
+            .position(|b| !b.is_ascii())
+            .unwrap_or(bytes.len() - i);
+        if run > 0 {
+            let at = out.len();
+            out.push_str(&s[i..i + run]);
+            ascii(&mut out[at..]);
+            i += run;
+        }
+        while let Some(c) = s[i..].chars().next().filter(|c| !c.is_ascii()) {
+            other(i, c, out);
+            i += c.len_utf8();
+        }
     }
-}
-
-/// Length of the leading ASCII run of `s`.
-fn ascii_prefix(s: &str) -> usize {
-    s.bytes().position(|b| !b.is_ascii()).unwrap_or(s.len())
 }
 
 pub(crate) fn lower_full(s: &str, out: &mut String) {
-    let head = ascii_prefix(s);
-    out.extend(s[..head].bytes().map(|b| b.to_ascii_lowercase() as char));
-    for (i, c) in s[head..].char_indices() {
-        push_lower_at(s, head + i, c, out);
-    }
+    by_runs(s, out, str::make_ascii_lowercase, |i, c, out| {
+        push_lower_at(s, i, c, out)
+    });
 }
 
 pub(crate) fn upper_full(s: &str, out: &mut String) {
-    for c in s.chars() {
-        push_upper(c, out);
-    }
+    by_runs(s, out, str::make_ascii_uppercase, |_, c, out| {
+        push_upper(c, out)
+    });
 }
 
 fn title_one(s: &str, out: &mut String) {
@@ -225,9 +201,9 @@ fn swapcase_one(s: &str, out: &mut String) {
 }
 
 fn casefold_one(s: &str, out: &mut String) {
-    for c in s.chars() {
-        push_casefold(c, out);
-    }
+    by_runs(s, out, str::make_ascii_lowercase, |_, c, out| {
+        push_casefold(c, out)
+    });
 }
 
 fn lower_simple(s: &str, out: &mut String) {
@@ -299,9 +275,7 @@ mod tests {
         assert_eq!(full(capitalize_one, "ßtraSSE"), "Sstrasse");
         assert_eq!(full(swapcase_one, "ǅß ΑΣ"), "ǅSS ας");
         assert_eq!(full(casefold_one, "Straße ﬁ Σς"), "strasse fi σσ");
-        let mut out = Vec::new();
-        ascii_title(b"ab cD-e1f", &mut out);
-        assert_eq!(out, b"Ab Cd-E1F");
+        assert_eq!(full(lower_full, "ABC ÀÉ DEF Σ"), "abc àé def σ");
     }
 
     #[test]

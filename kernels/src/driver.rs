@@ -22,7 +22,7 @@
 use std::cell::Cell;
 use std::sync::Arc;
 
-use arrow_array::builder::{GenericStringBuilder, StringViewBuilder};
+use arrow_array::builder::StringViewBuilder;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{ArrowPrimitiveType, Int64Type};
 use arrow_array::{
@@ -36,14 +36,70 @@ use arrow_schema::{DataType, Field, Fields};
 
 use crate::error::{KernelError, Result};
 
-/// A byte-wise rewrite of all-ASCII strings that keeps every byte's position (`lower`,
-/// `upper`, `title`): the output reuses the input's offsets.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum AsciiPath {
-    /// One call over the whole value buffer (the map does not see row boundaries).
-    Whole(fn(&[u8], &mut Vec<u8>)),
-    /// One call per row (`title`, `capitalize`: the map depends on the row start).
-    PerRow(fn(&[u8], &mut Vec<u8>)),
+/// An ASCII case map, applied byte-wise in place to all-ASCII strings; every one keeps
+/// ASCII bytes ASCII and each byte's position, so the output reuses the input's offsets
+/// (when the whole array is ASCII) or is copied and mapped in place (an ASCII row of a
+/// mixed array).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AsciiCase {
+    /// `lower`, `casefold`.
+    Lower,
+    /// `upper`.
+    Upper,
+    /// `swapcase`.
+    Swapcase,
+    /// `title`: letters after a letter lowered, other letters uppered.
+    Title,
+    /// `capitalize`: the first byte uppered, the rest lowered.
+    Capitalize,
+}
+
+/// True for an ASCII letter.
+#[inline]
+fn letter(b: u8) -> bool {
+    (b | 0x20).wrapping_sub(b'a') < 26
+}
+
+impl AsciiCase {
+    /// Maps one ASCII row in place. Every arm only flips the case bit of ASCII letters.
+    fn apply(self, row: &mut [u8]) {
+        match self {
+            AsciiCase::Lower => row.make_ascii_lowercase(),
+            AsciiCase::Upper => row.make_ascii_uppercase(),
+            // Branch-free so that it vectorises: flip bit 5 of letters only.
+            AsciiCase::Swapcase => row.iter_mut().for_each(|b| *b ^= (letter(*b) as u8) << 5),
+            AsciiCase::Title => {
+                let mut prev_letter = false;
+                for b in row {
+                    let is_letter = letter(*b);
+                    // Lowercase (set bit 5) after a letter, uppercase (clear it) otherwise.
+                    let lowered = *b | 0x20;
+                    let mapped = if prev_letter {
+                        lowered
+                    } else {
+                        lowered & !0x20
+                    };
+                    *b = if is_letter { mapped } else { *b };
+                    prev_letter = is_letter;
+                }
+            }
+            AsciiCase::Capitalize => {
+                if let Some((first, rest)) = row.split_first_mut() {
+                    first.make_ascii_uppercase();
+                    rest.make_ascii_lowercase();
+                }
+            }
+        }
+    }
+
+    /// True when the map does not depend on where a row starts, so that it may run over
+    /// a whole value buffer at once.
+    fn row_independent(self) -> bool {
+        matches!(
+            self,
+            AsciiCase::Lower | AsciiCase::Upper | AsciiCase::Swapcase
+        )
+    }
 }
 
 pub(crate) fn unsupported(op: &'static str, data_type: &DataType) -> KernelError {
@@ -235,7 +291,7 @@ pub(crate) fn map_string(
     array: &dyn Array,
     op: &'static str,
     f: &impl Fn(&str, &mut String) -> Result<bool>,
-    ascii: Option<AsciiPath>,
+    ascii: Option<AsciiCase>,
 ) -> Result<ArrayRef> {
     match array.data_type() {
         DataType::Utf8 => Ok(Arc::new(map_offsets(
@@ -294,29 +350,25 @@ fn map_offsets<O: OffsetSizeTrait>(
     a: &GenericStringArray<O>,
     op: &'static str,
     f: &impl Fn(&str, &mut String) -> Result<bool>,
-    ascii: Option<AsciiPath>,
+    ascii: Option<AsciiCase>,
 ) -> Result<GenericStringArray<O>> {
     let offsets = a.value_offsets();
     let (start, end) = (offsets[0].as_usize(), offsets[a.len()].as_usize());
-    if let Some(path) = ascii {
+    if let Some(case) = ascii {
         let bytes = &a.value_data()[start..end];
         if bytes.is_ascii() {
-            let mut out = Vec::with_capacity(bytes.len());
-            match path {
-                AsciiPath::Whole(map) => map(bytes, &mut out),
-                AsciiPath::PerRow(map) => {
-                    for w in offsets.windows(2) {
-                        map(
-                            &bytes[w[0].as_usize() - start..w[1].as_usize() - start],
-                            &mut out,
-                        );
-                    }
+            let mut out = bytes.to_vec();
+            if case.row_independent() {
+                case.apply(&mut out);
+            } else {
+                for w in offsets.windows(2) {
+                    case.apply(&mut out[w[0].as_usize() - start..w[1].as_usize() - start]);
                 }
             }
-            debug_assert!(out.len() == bytes.len() && out.is_ascii());
-            // SAFETY: `out` is all ASCII (a byte map of ASCII input that keeps ASCII), so it
-            // is valid UTF-8 and every offset is a character boundary; the offsets span
-            // exactly `out.len()` bytes because the map keeps every byte's position.
+            // SAFETY: `out` is ASCII input mapped by `AsciiCase::apply`, which only flips
+            // the case bit of ASCII letters, so it is ASCII (valid UTF-8, every offset on a
+            // character boundary) and keeps every byte's position: the rebased input
+            // offsets span it exactly.
             return Ok(unsafe {
                 GenericStringArray::new_unchecked(
                     rebased(a),
@@ -331,8 +383,23 @@ fn map_offsets<O: OffsetSizeTrait>(
     let mut made_null: Vec<usize> = Vec::new();
     out_offsets.push(O::usize_as(0));
     for i in 0..a.len() {
-        if a.is_valid(i) && !f(a.value(i), &mut values)? {
-            made_null.push(i);
+        if a.is_valid(i) {
+            let s = a.value(i);
+            match ascii {
+                Some(case) if s.is_ascii() => {
+                    let at = values.len();
+                    values.push_str(s);
+                    // SAFETY: the bytes from `at` are the ASCII row just pushed, and
+                    // `AsciiCase::apply` only flips the case bit of ASCII letters, so they
+                    // stay ASCII and `values` stays valid UTF-8.
+                    case.apply(unsafe { &mut values.as_mut_vec()[at..] });
+                }
+                _ => {
+                    if !f(s, &mut values)? {
+                        made_null.push(i);
+                    }
+                }
+            }
         }
         out_offsets.push(O::from_usize(values.len()).ok_or(KernelError::OffsetOverflow { op })?);
     }
@@ -367,45 +434,70 @@ pub(crate) fn with_more_nulls(
     Some(NullBuffer::from(valid))
 }
 
-/// Collects the items of one row of a list result.
-#[derive(Debug, Default)]
+/// The items of a list result, written straight into the child array's buffers.
+#[derive(Debug)]
 pub(crate) struct ListRow {
     values: String,
-    /// Byte end of each item in `values`, or `None` for a null item.
-    ends: Vec<Option<usize>>,
+    /// Offsets of the items in `values`: 0, then the end of each item.
+    ends: Vec<i32>,
+    /// Item positions that are null (rare: a regex group that did not take part).
+    nulls: Vec<usize>,
+    overflow: bool,
 }
 
 impl ListRow {
+    /// No items yet; room for `bytes` of item text.
+    pub fn new(bytes: usize) -> ListRow {
+        ListRow {
+            values: String::with_capacity(bytes),
+            ends: vec![0],
+            nulls: Vec::new(),
+            overflow: false,
+        }
+    }
     /// Appends one item.
     #[inline]
     pub fn push(&mut self, item: &str) {
         self.values.push_str(item);
-        self.ends.push(Some(self.values.len()));
+        match i32::try_from(self.values.len()) {
+            Ok(end) => self.ends.push(end),
+            Err(_) => {
+                self.overflow = true;
+                self.ends.push(i32::MAX);
+            }
+        }
     }
-    /// Appends a null item (a regex group that did not take part in the match).
+    /// Appends a null item.
     #[inline]
     pub fn push_null(&mut self) {
-        self.ends.push(None);
+        self.nulls.push(self.ends.len() - 1);
+        self.push("");
     }
-    fn clear(&mut self) {
-        self.values.clear();
-        self.ends.clear();
-    }
-    /// The items pushed so far (nulls as empty strings), for tests.
-    #[cfg(test)]
-    pub fn items(&self) -> Vec<String> {
-        let mut start = 0;
-        self.ends
-            .iter()
-            .map(|e| match e {
-                Some(end) => {
-                    let item = self.values[start..*end].to_string();
-                    start = *end;
-                    item
-                }
-                None => String::new(),
-            })
-            .collect()
+    /// The items as a `Utf8` array.
+    fn finish(self, op: &'static str) -> Result<StringArray> {
+        if self.overflow {
+            return Err(KernelError::OffsetOverflow { op });
+        }
+        let nulls = if self.nulls.is_empty() {
+            None
+        } else {
+            let mut valid = vec![true; self.ends.len() - 1];
+            for &n in &self.nulls {
+                valid[n] = false;
+            }
+            Some(NullBuffer::from(valid))
+        };
+        // SAFETY: `values` is a `String` built by appending whole `&str`s, and `ends` holds
+        // 0 and then its length after each append, so the offsets are monotonic, start at
+        // zero, end at `values.len()` (no overflow, checked above) and fall on character
+        // boundaries.
+        Ok(unsafe {
+            StringArray::new_unchecked(
+                OffsetBuffer::new_unchecked(ScalarBuffer::from(self.ends)),
+                Buffer::from_vec(self.values.into_bytes()),
+                nulls,
+            )
+        })
     }
 }
 
@@ -420,41 +512,23 @@ pub(crate) fn map_list(
         return on_dictionary_values(array, |values| map_list(values, op, f));
     }
     let rows = Rows::new(array, op)?;
-    let mut items = GenericStringBuilder::<i32>::new();
+    let mut items = ListRow::new(value_bytes_hint(&rows));
     let mut offsets: Vec<i32> = Vec::with_capacity(rows.len() + 1);
     offsets.push(0);
-    let (mut count, mut bytes) = (0usize, 0usize);
-    let mut row = ListRow::default();
     for i in 0..rows.len() {
         if let Some(s) = rows.get(i) {
-            row.clear();
-            f(s, &mut row)?;
-            // The items builder has i32 offsets and panics past them: check first.
-            bytes += row.values.len();
-            if bytes > i32::MAX as usize {
-                return Err(KernelError::OffsetOverflow { op });
-            }
-            let mut start = 0;
-            for end in &row.ends {
-                match end {
-                    Some(end) => {
-                        items.append_value(&row.values[start..*end]);
-                        start = *end;
-                    }
-                    None => items.append_null(),
-                }
-            }
-            count += row.ends.len();
+            f(s, &mut items)?;
         }
+        let count = items.ends.len() - 1;
         offsets.push(i32::try_from(count).map_err(|_| KernelError::OffsetOverflow { op })?);
     }
-    let items = items.finish();
+    let child = items.finish(op)?;
     let field = Arc::new(Field::new_list_field(DataType::Utf8, true));
     Ok(Arc::new(
         ListArray::try_new(
             field,
             OffsetBuffer::new(offsets.into()),
-            Arc::new(items),
+            Arc::new(child),
             rows.nulls().cloned(),
         )
         .map_err(|e| KernelError::InvalidArgument {
@@ -464,59 +538,83 @@ pub(crate) fn map_list(
     ))
 }
 
-/// Computes one struct of strings per valid row: `f` sets the row's fields (`None` is a
-/// null field) and returns `Ok(false)` to make the whole row null. Field `j` is named
-/// `names[j]`.
+/// The value bytes of `rows`, to pre-size outputs that hold about as much.
+fn value_bytes_hint(rows: &Rows<'_>) -> usize {
+    match rows {
+        Rows::Utf8(a) => a.value_data().len(),
+        Rows::Large(a) => a.value_data().len(),
+        Rows::View(a) => a.len() * 16,
+    }
+}
+
+/// The fields of one row of a struct result, pushed in order.
+#[derive(Debug)]
+pub(crate) struct StructRow {
+    fields: Vec<ListRow>,
+    next: usize,
+}
+
+impl StructRow {
+    /// Sets the next field (`None`: null).
+    #[inline]
+    pub fn push(&mut self, value: Option<&str>) {
+        if let Some(field) = self.fields.get_mut(self.next) {
+            match value {
+                Some(v) => field.push(v),
+                None => field.push_null(),
+            }
+            self.next += 1;
+        }
+    }
+}
+
+/// Computes one struct of strings per valid row: `f` pushes the row's fields in order
+/// (missing ones are null) and returns `Ok(false)`, before pushing any, to make the whole
+/// row null. Field `j` is named `names[j]`.
 pub(crate) fn map_struct(
     array: &dyn Array,
     op: &'static str,
     names: &[String],
-    f: &impl Fn(&str, &mut Vec<Option<String>>) -> Result<bool>,
+    f: &impl Fn(&str, &mut StructRow) -> Result<bool>,
 ) -> Result<ArrayRef> {
     if let DataType::Dictionary(_, _) = array.data_type() {
         return on_dictionary_values(array, |values| map_struct(values, op, names, f));
     }
     let rows = Rows::new(array, op)?;
-    let mut builders: Vec<GenericStringBuilder<i32>> =
-        names.iter().map(|_| GenericStringBuilder::new()).collect();
-    let mut fields: Vec<Option<String>> = Vec::with_capacity(names.len());
+    let mut row = StructRow {
+        fields: names.iter().map(|_| ListRow::new(0)).collect(),
+        next: 0,
+    };
     let mut valid = Vec::with_capacity(rows.len());
-    let mut bytes = 0usize;
     for i in 0..rows.len() {
-        fields.clear();
+        row.next = 0;
         let ok = match rows.get(i) {
-            Some(s) => f(s, &mut fields)?,
+            Some(s) => f(s, &mut row)?,
             None => false,
         };
         valid.push(ok);
-        bytes += fields.iter().flatten().map(String::len).sum::<usize>();
-        if bytes > i32::MAX as usize {
-            return Err(KernelError::OffsetOverflow { op });
-        }
-        for (j, b) in builders.iter_mut().enumerate() {
-            match fields.get(j) {
-                Some(Some(v)) if ok => b.append_value(v),
-                _ => b.append_null(),
-            }
+        while row.next < names.len() {
+            row.push(None);
         }
     }
-    struct_of(op, names, builders, valid)
+    let columns = row
+        .fields
+        .into_iter()
+        .map(|f| Ok(Arc::new(f.finish(op)?) as ArrayRef))
+        .collect::<Result<Vec<_>>>()?;
+    struct_of(op, names, columns, valid)
 }
 
 /// A struct array of string columns named `names`, with row validity `valid`.
 pub(crate) fn struct_of(
     op: &'static str,
     names: &[String],
-    builders: Vec<GenericStringBuilder<i32>>,
+    columns: Vec<ArrayRef>,
     valid: Vec<bool>,
 ) -> Result<ArrayRef> {
     let fields: Fields = names
         .iter()
         .map(|n| Field::new(n, DataType::Utf8, true))
-        .collect();
-    let columns: Vec<ArrayRef> = builders
-        .into_iter()
-        .map(|mut b| Arc::new(b.finish()) as ArrayRef)
         .collect();
     let nulls = if valid.iter().all(|&v| v) {
         None

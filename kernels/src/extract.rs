@@ -69,13 +69,9 @@ pub fn extract(array: &dyn Array, pattern: &Pattern, expand: bool) -> Result<Arr
     map_struct(array, "extract", &group_names(&p), &|s, fields| {
         let mut l = locs.borrow_mut();
         if p.captures_at(s, 0, &mut l)? {
-            fields.extend(
-                l.spans[1..]
-                    .iter()
-                    .map(|g| g.map(|(a, b)| s[a..b].to_string())),
-            );
-        } else {
-            fields.resize(p.groups(), None);
+            for g in &l.spans[1..] {
+                fields.push(g.map(|(a, b)| &s[a..b]));
+            }
         }
         Ok(true)
     })
@@ -137,7 +133,12 @@ impl StructList {
 
     fn finish(self, op: &'static str) -> Result<ArrayRef> {
         let len = self.items;
-        let items = struct_of(op, &self.names, self.builders, vec![true; len])?;
+        let columns = self
+            .builders
+            .into_iter()
+            .map(|mut b| Arc::new(b.finish()) as ArrayRef)
+            .collect();
+        let items = struct_of(op, &self.names, columns, vec![true; len])?;
         let fields: Fields = self
             .names
             .iter()

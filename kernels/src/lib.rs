@@ -59,9 +59,10 @@ pub use replace::{
     removeprefix, removesuffix, repeat, replace, translate, ReplaceOptions, Replacer,
     TranslateTable, MAX_OUTPUT_BYTES,
 };
+pub use search::is_plain_literal;
 pub use search::{
     contains, count, endswith, fill_na, find, flags, fullmatch, match_, matches, startswith,
     ContainsOptions, FindKind, Matcher,
 };
 pub use slice::{get, slice, slice_replace};
-pub use split::{cat, cat_all, join, list_get, partition, rsplit, split, Splitter};
+pub use split::{cat, cat_all, join, list_get, partition, rsplit, split, split_get, Splitter};

@@ -167,6 +167,18 @@ pub enum StrOp {
         /// Regex or literal; `None`: pandas' rule (a regex when longer than one character).
         regex: Option<bool>,
     },
+    /// `split(pat, n, regex).get(i)`, fused: piece `i` without building the lists. The
+    /// planner rewrites the pair into this.
+    SplitGet {
+        /// The separator; `None`: whitespace.
+        pat: Option<String>,
+        /// Most splits; zero or negative: all.
+        n: i64,
+        /// Regex or literal, as in `Split`.
+        regex: Option<bool>,
+        /// The piece (negative from the end).
+        i: i64,
+    },
     /// `rsplit(pat, n)`.
     Rsplit {
         /// The separator; `None`: whitespace.
@@ -285,6 +297,7 @@ impl StrOp {
             StrOp::Zfill(_) => "zfill",
             StrOp::Split { .. } => "split",
             StrOp::Rsplit { .. } => "rsplit",
+            StrOp::SplitGet { .. } => "split",
             StrOp::Partition { reverse, .. } => {
                 if *reverse {
                     "rpartition"
@@ -329,7 +342,7 @@ impl StrOp {
                 flags,
                 global,
             } => Compiled::Replacer(Replacer::re2(pat, repl, *flags, *global)?),
-            StrOp::Split { pat, regex, .. } => {
+            StrOp::Split { pat, regex, .. } | StrOp::SplitGet { pat, regex, .. } => {
                 Compiled::Splitter(Splitter::pandas(pat.as_deref(), *regex)?)
             }
             StrOp::Rsplit { pat: Some(p), .. } | StrOp::Partition { sep: p, .. } => {
@@ -450,6 +463,7 @@ impl CompiledStrOp {
             ) => pad::pad(a, *width, *side, *fillchar),
             (StrOp::Zfill(w), _) => pad::zfill(a, *w),
             (StrOp::Split { n, .. }, Compiled::Splitter(s)) => split::split(a, s, *n),
+            (StrOp::SplitGet { n, i, .. }, Compiled::Splitter(s)) => split::split_get(a, s, *n, *i),
             (StrOp::Rsplit { pat, n }, _) => split::rsplit(a, pat.as_deref(), *n),
             (StrOp::Partition { sep, reverse }, _) => split::partition(a, sep, *reverse),
             (StrOp::Join(sep), _) => split::join(a, sep),

@@ -37,7 +37,7 @@ pub mod flags {
 
 /// True when `pattern` has no regex syntax at all, so that searching for it as a regex
 /// and as a literal give the same matches.
-pub(crate) fn is_plain_literal(pattern: &str) -> bool {
+pub fn is_plain_literal(pattern: &str) -> bool {
     !pattern.is_empty() && regex::escape(pattern) == pattern
 }
 
@@ -298,6 +298,16 @@ pub fn matches(array: &dyn Array, matcher: &Matcher) -> Result<BooleanArray> {
         }
         Matcher::Always => map_bool(array, "contains", &|_| true),
         Matcher::Contains(f) => map_bool(array, "contains", &|s| f.find(s.as_bytes()).is_some()),
+        Matcher::ContainsCaseless(f) => {
+            // One uppercase buffer per call, reused for every row.
+            let upper = std::cell::RefCell::new(String::new());
+            map_bool(array, "contains", &|s| {
+                let mut u = upper.borrow_mut();
+                u.clear();
+                upper_full(s, &mut u);
+                f.find(u.as_bytes()).is_some()
+            })
+        }
         m => try_map_bool(array, "contains", &|s| m.is_match(s)),
     }
 }

@@ -10,11 +10,9 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use memchr::memmem::{Finder, FinderRev};
 
-use crate::driver::{
-    map_list, map_string, map_struct, on_dictionary_values, unsupported, ListRow, Rows,
-};
+use crate::driver::{map_list, map_string, map_struct, on_dictionary_values, unsupported, Rows};
 use crate::error::{KernelError, Result};
-use crate::pattern::Pattern;
+use crate::pattern::{Locations, Pattern};
 use crate::unicode::is_space;
 
 /// How `split` cuts a string.
@@ -61,22 +59,113 @@ impl Splitter {
     }
 }
 
-fn split_whitespace(s: &str, maxsplit: usize, row: &mut ListRow) {
-    let mut rest = s;
+/// A piece of a split: a byte range of the string, or `None` for a regex group that did
+/// not take part in its match.
+type Span = Option<(usize, usize)>;
+
+/// Calls `emit` with each piece of `s.split(None, maxsplit)`; `emit` returns false to stop.
+fn split_whitespace(s: &str, maxsplit: usize, emit: &mut impl FnMut(Span) -> bool) {
+    let mut at = 0;
     let mut done = 0;
     loop {
-        rest = rest.trim_start_matches(is_space);
-        if rest.is_empty() {
+        at = s.len() - s[at..].trim_start_matches(is_space).len();
+        if at == s.len() {
             return;
         }
         if done == maxsplit {
-            row.push(rest);
+            emit(Some((at, s.len())));
             return;
         }
-        let end = rest.find(is_space).unwrap_or(rest.len());
-        row.push(&rest[..end]);
-        rest = &rest[end..];
+        let end = s[at..].find(is_space).map_or(s.len(), |e| at + e);
+        if !emit(Some((at, end))) {
+            return;
+        }
+        at = end;
         done += 1;
+    }
+}
+
+/// Calls `emit` with each piece of `s` split by `splitter` (at most `maxsplit` splits):
+/// the pieces between separators, and for a regex with groups the groups' texts between
+/// them, as `re.split` gives. `emit` returns false to stop early.
+fn split_spans(
+    splitter: &Splitter,
+    finder: Option<&Finder<'_>>,
+    s: &str,
+    maxsplit: usize,
+    locs: Option<&mut Locations>,
+    emit: &mut impl FnMut(Span) -> bool,
+) -> Result<()> {
+    match (splitter, finder, locs) {
+        (Splitter::Literal(sep), Some(finder), _) => {
+            let mut last = 0;
+            for at in finder.find_iter(s.as_bytes()).take(maxsplit) {
+                if !emit(Some((last, at))) {
+                    return Ok(());
+                }
+                last = at + sep.len();
+            }
+            emit(Some((last, s.len())));
+        }
+        (Splitter::Regex(p), _, Some(locs)) => {
+            let (mut last, mut done, mut stopped) = (0, 0, false);
+            p.for_each_match(s, p.groups() > 0, locs, |spans| {
+                if done == maxsplit {
+                    return Ok(false);
+                }
+                let (start, end) = spans[0].unwrap_or((last, last));
+                if !emit(Some((last, start))) || !spans[1..].iter().all(|g| emit(*g)) {
+                    stopped = true;
+                    return Ok(false);
+                }
+                last = end;
+                done += 1;
+                Ok(true)
+            })?;
+            if !stopped {
+                emit(Some((last, s.len())));
+            }
+        }
+        _ => split_whitespace(s, maxsplit, emit),
+    }
+    Ok(())
+}
+
+/// The per-call state of a split: its own clone of the splitter (so that workers never
+/// share a regex cache), a finder for a literal, match scratch for a regex.
+struct SplitState {
+    splitter: Splitter,
+    finder: Option<Finder<'static>>,
+    locs: Option<RefCell<Locations>>,
+    maxsplit: usize,
+}
+
+impl SplitState {
+    fn new(splitter: &Splitter, n: i64) -> SplitState {
+        SplitState {
+            finder: match splitter {
+                Splitter::Literal(sep) => Some(Finder::new(sep.as_bytes()).into_owned()),
+                _ => None,
+            },
+            locs: match splitter {
+                Splitter::Regex(p) => Some(RefCell::new(p.locations())),
+                _ => None,
+            },
+            splitter: splitter.clone(),
+            maxsplit: if n <= 0 { usize::MAX } else { n as usize },
+        }
+    }
+
+    fn spans(&self, s: &str, emit: &mut impl FnMut(Span) -> bool) -> Result<()> {
+        let mut locs = self.locs.as_ref().map(RefCell::borrow_mut);
+        split_spans(
+            &self.splitter,
+            self.finder.as_ref(),
+            s,
+            self.maxsplit,
+            locs.as_deref_mut(),
+            emit,
+        )
     }
 }
 
@@ -108,52 +197,53 @@ fn rsplit_whitespace(s: &str, maxsplit: usize, pieces: &mut Vec<(usize, usize)>)
 /// # Errors
 /// A non-string array, or a backtracking regex over its limit.
 pub fn split(array: &dyn Array, splitter: &Splitter, n: i64) -> Result<ArrayRef> {
-    let maxsplit = if n <= 0 { usize::MAX } else { n as usize };
-    match splitter {
-        Splitter::Whitespace => map_list(array, "split", &|s, row| {
-            split_whitespace(s, maxsplit, row);
-            Ok(())
-        }),
-        Splitter::Literal(sep) => {
-            let finder = Finder::new(sep.as_bytes());
-            map_list(array, "split", &|s, row| {
-                let mut last = 0;
-                for at in finder.find_iter(s.as_bytes()).take(maxsplit) {
-                    row.push(&s[last..at]);
-                    last = at + sep.len();
-                }
-                row.push(&s[last..]);
-                Ok(())
-            })
-        }
-        Splitter::Regex(p) => {
-            let p = p.clone();
-            let locs = RefCell::new(p.locations());
-            let groups = p.groups() > 0;
-            map_list(array, "split", &|s, row| {
-                let mut last = 0;
-                let mut done = 0;
-                p.for_each_match(s, groups, &mut locs.borrow_mut(), |spans| {
-                    if done == maxsplit {
-                        return Ok(false);
-                    }
-                    let (start, end) = spans[0].unwrap_or((last, last));
-                    row.push(&s[last..start]);
-                    for g in &spans[1..] {
-                        match g {
-                            Some((a, b)) => row.push(&s[*a..*b]),
-                            None => row.push_null(),
-                        }
-                    }
-                    last = end;
-                    done += 1;
+    let state = SplitState::new(splitter, n);
+    map_list(array, "split", &|s, row| {
+        state.spans(s, &mut |span| {
+            match span {
+                Some((a, b)) => row.push(&s[a..b]),
+                None => row.push_null(),
+            }
+            true
+        })
+    })
+}
+
+/// `split(pat, n, regex).get(i)` without building the lists: piece `i` of each string
+/// (negative from the end), null when there is no such piece. The planner runs
+/// `col.str().split(..).str().get(i)` through this.
+///
+/// # Errors
+/// A non-string array, or a backtracking regex over its limit.
+pub fn split_get(array: &dyn Array, splitter: &Splitter, n: i64, i: i64) -> Result<ArrayRef> {
+    let state = SplitState::new(splitter, n);
+    let pieces: RefCell<Vec<Span>> = RefCell::new(Vec::new());
+    map_string(
+        array,
+        "split",
+        &|s, out| {
+            let mut pieces = pieces.borrow_mut();
+            pieces.clear();
+            // Going forward, the pieces after the wanted one are not needed.
+            let wanted = usize::try_from(i).ok();
+            state.spans(s, &mut |span| {
+                pieces.push(span);
+                wanted.is_none_or(|w| pieces.len() <= w)
+            })?;
+            let at = match wanted {
+                Some(w) => Some(w),
+                None => pieces.len().checked_sub(i.unsigned_abs() as usize),
+            };
+            match at.and_then(|k| pieces.get(k)) {
+                Some(Some((a, b))) => {
+                    out.push_str(&s[*a..*b]);
                     Ok(true)
-                })?;
-                row.push(&s[last..]);
-                Ok(())
-            })
-        }
-    }
+                }
+                _ => Ok(false),
+            }
+        },
+        None,
+    )
 }
 
 /// pandas' `str.rsplit(pat, n)`: as `split` from the right (always a literal or
@@ -216,14 +306,20 @@ pub fn partition(array: &dyn Array, sep: &str, reverse: bool) -> Result<ArrayRef
     Splitter::literal(sep)?;
     let names = ["0", "1", "2"].map(String::from);
     let op = if reverse { "rpartition" } else { "partition" };
+    let finder = Finder::new(sep.as_bytes());
+    let rfinder = FinderRev::new(sep.as_bytes());
     map_struct(array, op, &names, &|s, fields| {
-        let at = if reverse { s.rfind(sep) } else { s.find(sep) };
+        let at = if reverse {
+            rfinder.rfind(s.as_bytes())
+        } else {
+            finder.find(s.as_bytes())
+        };
         let parts = match at {
             Some(i) => [&s[..i], sep, &s[i + sep.len()..]],
             None if reverse => ["", "", s],
             None => [s, "", ""],
         };
-        fields.extend(parts.map(|p| Some(p.to_string())));
+        parts.iter().for_each(|p| fields.push(Some(p)));
         Ok(true)
     })
 }
@@ -423,9 +519,13 @@ mod tests {
     use super::*;
 
     fn ws(s: &str, n: usize) -> Vec<String> {
-        let mut row = ListRow::default();
-        split_whitespace(s, n, &mut row);
-        row.items()
+        let mut out = Vec::new();
+        split_whitespace(s, n, &mut |span| {
+            let (a, b) = span.unwrap();
+            out.push(s[a..b].to_string());
+            true
+        });
+        out
     }
 
     fn rws(s: &str, n: usize) -> Vec<String> {

@@ -8,6 +8,7 @@
 //! same SpecialCasing rules Python applies); only titlecase and case folding, which std
 //! does not have, come from tables.
 
+#[rustfmt::skip]
 mod tables;
 
 pub use tables::UNICODE_VERSION;

@@ -3979,3 +3979,4 @@ pub(crate) static CASEFOLD_MAP: &[(u32, &str)] = &[
     (0xFB16, "\u{57e}\u{576}"),
     (0xFB17, "\u{574}\u{56d}"),
 ];
+
