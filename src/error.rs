@@ -172,7 +172,15 @@ impl fmt::Display for Error {
                 expected,
                 found,
             } => write!(f, "{context} expects {expected}, got {found}"),
-            Error::Kernel { function, source } => write!(f, "{function}: {source}"),
+            Error::Kernel { function, source } => {
+                // Most kernel messages already start with the kernel's name.
+                let message = source.to_string();
+                if message.starts_with(&format!("{function}:")) {
+                    write!(f, "{message}")
+                } else {
+                    write!(f, "{function}: {message}")
+                }
+            }
             Error::Sql {
                 message,
                 position: Some((line, column)),

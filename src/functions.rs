@@ -10,8 +10,8 @@
 //! gives `STRAẞE`; pandas' (Python's) `str_upper` gives `STRASSE`.
 
 use spindle_kernels::{
-    fillchar, flags, CaseMapping, CharClass, ContainsOptions, FindKind, Form, ReplaceOptions, Side,
-    StrOp, TranslateTable,
+    fillchar, flags, CaseMapping, CharClass, ContainsOptions, FindKind, Form, KernelError,
+    ReplaceOptions, Side, StrOp, TranslateTable,
 };
 
 use crate::error::{Error, Result};
@@ -314,10 +314,17 @@ impl Args<'_> {
             }),
         }
     }
+    /// A kernel's refusal of an argument, in this function's name.
+    fn kernel(&self, e: KernelError) -> Error {
+        match e {
+            KernelError::InvalidArgument { message, .. } => Error::invalid(self.function, message),
+            other => Error::invalid(self.function, other.to_string()),
+        }
+    }
     fn fillchar(&self) -> Result<char> {
         match self.string("fillchar")? {
             None => Ok(' '),
-            Some(f) => fillchar(&f).map_err(|e| Error::invalid(self.function, e.to_string())),
+            Some(f) => fillchar(&f).map_err(|e| self.kernel(e)),
         }
     }
     fn contains_options(&self) -> Result<ContainsOptions> {
@@ -414,8 +421,7 @@ fn pandas_op(name: &str, a: &Args<'_>) -> Result<StrOp> {
             let x = a.required_string("x")?;
             let y = a.string("y")?.unwrap_or_default();
             let z = a.string("z")?.unwrap_or_default();
-            let table = TranslateTable::maketrans(&x, &y, &z)
-                .map_err(|e| Error::invalid(a.function, e.to_string()))?;
+            let table = TranslateTable::maketrans(&x, &y, &z).map_err(|e| a.kernel(e))?;
             Ok(StrOp::Translate(table))
         }
         "repeat" => Ok(StrOp::Repeat(a.int("repeats")?.unwrap_or(0))),
@@ -481,12 +487,10 @@ fn pandas_op(name: &str, a: &Args<'_>) -> Result<StrOp> {
             flags: a.flags()?,
         }),
         "normalize" => {
-            let form: Form =
-                a.required_string("form")?
-                    .parse()
-                    .map_err(|e: spindle_kernels::KernelError| {
-                        Error::invalid(a.function, e.to_string())
-                    })?;
+            let form: Form = a
+                .required_string("form")?
+                .parse()
+                .map_err(|e| a.kernel(e))?;
             Ok(StrOp::Normalize(form))
         }
         "isalnum" => class(CharClass::Alnum),

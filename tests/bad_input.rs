@@ -181,3 +181,79 @@ fn sql_errors_carry_positions_and_names() {
     assert!(err(&format!("SELECT * FROM '{p}' WHERE id = 'seven'")).contains("cannot use literal"));
     assert!(err(&format!("SELECT text FROM '{p}' GROUP BY text")).contains("GROUP BY"));
 }
+
+/// Bad patterns and arguments of the string functions, hostile sizes and patterns that
+/// backtrack without end: each a clear error naming the function, before or while
+/// running, never a panic, a hang or memory running out.
+#[test]
+fn bad_string_arguments_are_errors() {
+    let dir = scratch("bad_str");
+    let path = write_sample(&dir, 2, 40);
+    let p = path.display();
+    let err = |select: &str| {
+        spindle::sql(&format!("SELECT {select} FROM '{p}'"))
+            .and_then(|f| f.to_batches())
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
+    };
+    let cases = [
+        (
+            "str_contains(text, 'a(b')",
+            "invalid regular expression \"a(b\"",
+        ),
+        ("str_count(text, '[z-a]')", "invalid regular expression"),
+        (
+            "str_replace(text, '(a)', '\\2', regex => true)",
+            "invalid group reference 2",
+        ),
+        (
+            "str_replace(text, 'a', '\\q', regex => true)",
+            "bad escape \\q",
+        ),
+        ("str_extract(text, 'a+')", "no capture groups"),
+        ("str_contains(text, 'a', flags => 4)", "unsupported flags"),
+        ("str_contains(text, '(?L)a')", "LOCALE"),
+        ("str_slice(text, 1, 5, 0)", "slice step cannot be zero"),
+        ("str_split(text, '', regex => false)", "empty separator"),
+        ("str_partition(text, '')", "empty separator"),
+        (
+            "str_pad(text, 5, fillchar => 'ab')",
+            "fillchar must be a character",
+        ),
+        ("str_pad(text, 5, side => 'middle')", "side must be"),
+        ("str_normalize(text, 'NFX')", "invalid normalization form"),
+        ("str_translate(text, 'ab', 'c')", "equal length"),
+        (
+            "str_repeat(text, 9223372036854775807)",
+            "repeat: the result would",
+        ),
+        (
+            "str_center(text, 4000000000000)",
+            "center: the result would",
+        ),
+        (
+            "str_zfill(text, 9223372036854775807)",
+            "zfill: the result would",
+        ),
+        (
+            "str_index(text, 'no such text')",
+            "index: substring \"no such text\" not found",
+        ),
+        ("str_find(text, 5)", "argument sub must be a string"),
+        ("str_upper(text, 1)", "takes at most 1 arguments"),
+        ("regexp_extract(text, '(a)', 3)", "no group 3"),
+        ("regexp_matches(text, 'a', 'q')", "unknown regex option"),
+        ("str_len(id)", "expects a string, got Int64"),
+        // Look-around runs on the backtracking engine, which gives up with an error.
+        (
+            "str_contains(str_repeat('a', 60) || 'b', '(?=(a|aa)+$)\\1x')",
+            "backtrack",
+        ),
+    ];
+    for (select, needle) in cases {
+        let e = err(select);
+        assert!(e.contains(needle), "{select}: {e}");
+        assert!(!e.contains('\n'), "{select}: {e}");
+    }
+}

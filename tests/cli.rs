@@ -121,6 +121,18 @@ fn errors_are_one_line_with_status_1_and_leave_no_file() {
         ],
         vec![
             "sql".to_string(),
+            format!("SELECT str_repeat(text, 4000000000) FROM '{p}'"),
+            "--out".into(),
+            out.display().to_string(),
+        ],
+        vec![
+            "sql".to_string(),
+            format!("SELECT str_contains(text, '(') FROM '{p}'"),
+            "--out".into(),
+            out.display().to_string(),
+        ],
+        vec![
+            "sql".to_string(),
             "SELEC".into(),
             "--out".into(),
             out.display().to_string(),

@@ -97,6 +97,17 @@ fn split_spans(
     emit: &mut impl FnMut(Span) -> bool,
 ) -> Result<()> {
     match (splitter, finder, locs) {
+        // One byte: memchr's iterator, without the substring searcher's layers.
+        (Splitter::Literal(sep), _, _) if sep.len() == 1 => {
+            let mut last = 0;
+            for at in memchr::memchr_iter(sep.as_bytes()[0], s.as_bytes()).take(maxsplit) {
+                if !emit(Some((last, at))) {
+                    return Ok(());
+                }
+                last = at + 1;
+            }
+            emit(Some((last, s.len())));
+        }
         (Splitter::Literal(sep), Some(finder), _) => {
             let mut last = 0;
             for at in finder.find_iter(s.as_bytes()).take(maxsplit) {
