@@ -212,9 +212,13 @@ fn replace_literal(
         out.push_str(new);
         last = at + old.len();
     };
-    match finder {
-        Some(f) => f.find_iter(s.as_bytes()).take(limit).for_each(&mut put),
-        None => s.match_indices(old).take(limit).for_each(|(at, _)| put(at)),
+    match (finder, old.as_bytes()) {
+        // One byte: memchr's iterator costs less to start than memmem's.
+        (_, [b]) => memchr::memchr_iter(*b, s.as_bytes())
+            .take(limit)
+            .for_each(&mut put),
+        (Some(f), _) => f.find_iter(s.as_bytes()).take(limit).for_each(&mut put),
+        (None, _) => s.match_indices(old).take(limit).for_each(|(at, _)| put(at)),
     }
     out.push_str(&s[last..]);
 }

@@ -6,8 +6,10 @@
 //! does; the matcher is then shared by every partition. A regex is cloned once per array
 //! call so that each worker has its own match cache and none contend on a shared one.
 
-use arrow_array::{Array, BooleanArray, Int64Array};
-use arrow_buffer::BooleanBuffer;
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, BooleanArray, GenericStringArray, Int64Array, OffsetSizeTrait};
+use arrow_buffer::{bit_util, BooleanBuffer, MutableBuffer};
+use arrow_schema::DataType;
 use memchr::memmem::{Finder, FinderRev};
 use regex::RegexBuilder;
 
@@ -33,6 +35,23 @@ pub mod flags {
     pub const ASCII: u32 = 256;
     /// Every flag above.
     pub const KNOWN: u32 = IGNORECASE | MULTILINE | DOTALL | UNICODE | VERBOSE | ASCII;
+}
+
+/// `h.starts_with(p)`, comparing short needles inline instead of calling `memcmp` (which
+/// costs more than the comparison for the few bytes of a typical prefix).
+#[inline]
+pub(crate) fn has_prefix(h: &[u8], p: &[u8]) -> bool {
+    if p.len() <= 16 {
+        h.len() >= p.len() && h.iter().zip(p).all(|(a, b)| a == b)
+    } else {
+        h.starts_with(p)
+    }
+}
+
+/// `h.ends_with(p)`, as [`has_prefix`].
+#[inline]
+pub(crate) fn has_suffix(h: &[u8], p: &[u8]) -> bool {
+    h.len() >= p.len() && has_prefix(&h[h.len() - p.len()..], p)
 }
 
 /// True when `pattern` has no regex syntax at all, so that searching for it as a regex
@@ -156,8 +175,8 @@ impl Matcher {
         Ok(match self {
             Matcher::Always => true,
             Matcher::Equals(p) => b == &**p,
-            Matcher::StartsWith(p) => b.starts_with(p),
-            Matcher::EndsWith(p) => b.ends_with(p),
+            Matcher::StartsWith(p) => has_prefix(b, p),
+            Matcher::EndsWith(p) => has_suffix(b, p),
             Matcher::Contains(f) => f.find(b).is_some(),
             Matcher::ContainsCaseless(f) => {
                 let mut upper = String::with_capacity(s.len());
@@ -297,7 +316,11 @@ pub fn matches(array: &dyn Array, matcher: &Matcher) -> Result<BooleanArray> {
             try_map_bool(array, "contains", &|s| re.is_match(s))
         }
         Matcher::Always => map_bool(array, "contains", &|_| true),
-        Matcher::Contains(f) => map_bool(array, "contains", &|s| f.find(s.as_bytes()).is_some()),
+        Matcher::Contains(f) => match array.data_type() {
+            DataType::Utf8 => Ok(contains_in_buffer(array.as_string::<i32>(), f)),
+            DataType::LargeUtf8 => Ok(contains_in_buffer(array.as_string::<i64>(), f)),
+            _ => map_bool(array, "contains", &|s| f.find(s.as_bytes()).is_some()),
+        },
         Matcher::ContainsCaseless(f) => {
             // One uppercase buffer per call, reused for every row.
             let upper = std::cell::RefCell::new(String::new());
@@ -310,6 +333,93 @@ pub fn matches(array: &dyn Array, matcher: &Matcher) -> Result<BooleanArray> {
         }
         m => try_map_bool(array, "contains", &|s| m.is_match(s)),
     }
+}
+
+/// Literal search over a whole contiguous value buffer at once: one memmem pass finds the
+/// hits, and each hit is attributed to the row that holds it whole (a hit across two rows
+/// is skipped). `on_hit(row, at)` returns where to search next: past the hit (to count
+/// every one) or the end of the row (when one per row is enough), so the buffer is scanned
+/// once, at memchr's speed, whatever the row lengths.
+fn hits_in_buffer<O: OffsetSizeTrait>(
+    a: &GenericStringArray<O>,
+    finder: &Finder<'_>,
+    mut on_hit: impl FnMut(usize, usize, usize) -> usize,
+) {
+    let offsets = a.value_offsets();
+    let data = a.value_data();
+    let n = a.len();
+    let m = finder.needle().len();
+    let end_of = |row: usize| offsets[row + 1].as_usize();
+    let (mut pos, end) = (offsets[0].as_usize(), offsets[n].as_usize());
+    let mut row = 0;
+    while pos < end {
+        let Some(at) = finder.find(&data[pos..end]) else {
+            break;
+        };
+        let at = pos + at;
+        // The row holding byte `at`: a short walk, else a binary search.
+        let mut steps = 0;
+        while end_of(row) <= at && steps < 8 {
+            row += 1;
+            steps += 1;
+        }
+        if end_of(row) <= at {
+            row += offsets[row + 1..].partition_point(|o| o.as_usize() <= at);
+        }
+        pos = if at + m <= end_of(row) {
+            on_hit(row, at, end_of(row))
+        } else {
+            at + 1
+        };
+    }
+}
+
+/// `contains` of a literal over a `Utf8` or `LargeUtf8` array, by [`hits_in_buffer`].
+fn contains_in_buffer<O: OffsetSizeTrait>(
+    a: &GenericStringArray<O>,
+    finder: &Finder<'_>,
+) -> BooleanArray {
+    let mut hits = MutableBuffer::new_null(a.len());
+    hits_in_buffer(a, finder, |row, _, row_end| {
+        bit_util::set_bit(hits.as_slice_mut(), row);
+        row_end
+    });
+    BooleanArray::new(
+        BooleanBuffer::new(hits.into(), 0, a.len()),
+        a.nulls().cloned(),
+    )
+}
+
+/// `find` of a non-empty literal from the start over a `Utf8` or `LargeUtf8` array: the
+/// first hit of each row, by [`hits_in_buffer`], in code points.
+fn find_in_buffer<O: OffsetSizeTrait>(
+    a: &GenericStringArray<O>,
+    finder: &Finder<'_>,
+) -> Int64Array {
+    let mut first = vec![-1i64; a.len()];
+    let offsets = a.value_offsets();
+    let data = a.value_data();
+    hits_in_buffer(a, finder, |row, at, row_end| {
+        let before = &data[offsets[row].as_usize()..at];
+        first[row] = before.iter().filter(|&&b| (b as i8) >= -0x40).count() as i64;
+        row_end
+    });
+    Int64Array::new(first.into(), a.nulls().cloned())
+}
+
+/// `count` of a non-empty literal over a `Utf8` or `LargeUtf8` array: non-overlapping
+/// occurrences per row, by [`hits_in_buffer`].
+fn count_in_buffer<O: OffsetSizeTrait>(
+    a: &GenericStringArray<O>,
+    finder: &Finder<'_>,
+) -> Int64Array {
+    let mut counts = vec![0i64; a.len()];
+    let m = finder.needle().len();
+    hits_in_buffer(a, finder, |row, at, _| {
+        counts[row] += 1;
+        at + m
+    });
+    Int64Array::new(counts.into(), a.nulls().cloned())
 }
 
 /// pandas' `str.contains(pat, case, flags, na, regex)`.
@@ -352,7 +462,7 @@ pub fn startswith<S: AsRef<str>>(
     let out = match prefixes {
         [one] => {
             let p = one.as_ref().as_bytes();
-            map_bool(array, "startswith", &|s| s.as_bytes().starts_with(p))?
+            map_bool(array, "startswith", &|s| has_prefix(s.as_bytes(), p))?
         }
         many => map_bool(array, "startswith", &|s| {
             many.iter().any(|p| s.starts_with(p.as_ref()))
@@ -373,7 +483,7 @@ pub fn endswith<S: AsRef<str>>(
     let out = match suffixes {
         [one] => {
             let p = one.as_ref().as_bytes();
-            map_bool(array, "endswith", &|s| s.as_bytes().ends_with(p))?
+            map_bool(array, "endswith", &|s| has_suffix(s.as_bytes(), p))?
         }
         many => map_bool(array, "endswith", &|s| {
             many.iter().any(|p| s.ends_with(p.as_ref()))
@@ -412,6 +522,11 @@ pub fn fullmatch(
 pub fn count(array: &dyn Array, pattern: &str, re_flags: u32) -> Result<Int64Array> {
     if re_flags == 0 && is_plain_literal(pattern) {
         let finder = Finder::new(pattern.as_bytes());
+        match array.data_type() {
+            DataType::Utf8 => return Ok(count_in_buffer(array.as_string::<i32>(), &finder)),
+            DataType::LargeUtf8 => return Ok(count_in_buffer(array.as_string::<i64>(), &finder)),
+            _ => {}
+        }
         return map_i64(
             array,
             "count",
@@ -497,6 +612,13 @@ pub fn find(
         FindKind::Rindex => "rindex",
     };
     let reverse = matches!(kind, FindKind::Rfind | FindKind::Rindex);
+    if kind == FindKind::Find && start == 0 && end.is_none() && !sub.is_empty() {
+        match array.data_type() {
+            DataType::Utf8 => return Ok(find_in_buffer(array.as_string::<i32>(), &forward)),
+            DataType::LargeUtf8 => return Ok(find_in_buffer(array.as_string::<i64>(), &forward)),
+            _ => {}
+        }
+    }
     let f = |s: &str| -> Result<i64> {
         let ascii = s.is_ascii();
         let len = if ascii { s.len() as i64 } else { char_count(s) };
@@ -508,10 +630,12 @@ pub fn find(
                 (ba, ba + byte_of_char(&s[ba..], b - a))
             };
             let hay = &s.as_bytes()[ba..bb];
-            let at = if reverse {
-                backward.rfind(hay)
-            } else {
-                forward.find(hay)
+            // A one-byte needle goes to memchr, which costs less to start than memmem.
+            let at = match (sub.as_bytes(), reverse) {
+                ([b], false) => memchr::memchr(*b, hay),
+                ([b], true) => memchr::memrchr(*b, hay),
+                (_, false) => forward.find(hay),
+                (_, true) => backward.rfind(hay),
             }?;
             Some(if ascii {
                 (a + at) as i64
@@ -606,6 +730,35 @@ mod tests {
             .is_match("café")
             .unwrap());
         assert!(Matcher::like("ab\\", Some('\\'), false).is_err());
+    }
+
+    #[test]
+    fn whole_buffer_contains_attributes_hits_to_rows() {
+        use arrow_array::StringArray;
+        let rows = ["ab", "c", "", "", "xbc", "b", "cb", "c", "bcbc"];
+        let a = StringArray::from(rows.to_vec());
+        let m = Matcher::contains_literal("bc");
+        let want: Vec<bool> = rows.iter().map(|r| r.contains("bc")).collect();
+        for (start, len) in [(0, rows.len()), (1, 7), (4, 5), (2, 2)] {
+            let got = matches(&a.slice(start, len), &m).unwrap();
+            let got: Vec<bool> = got.iter().map(Option::unwrap).collect();
+            assert_eq!(got, want[start..start + len], "slice {start}+{len}");
+        }
+        // Hits far apart: the row is found by binary search.
+        let many: Vec<String> = (0..1000)
+            .map(|i| {
+                if i % 333 == 7 {
+                    "zbcz".into()
+                } else {
+                    "b".repeat(i % 3)
+                }
+            })
+            .collect();
+        let a = StringArray::from(many.clone());
+        let got = matches(&a, &m).unwrap();
+        for (i, s) in many.iter().enumerate() {
+            assert_eq!(got.value(i), s.contains("bc"), "row {i}");
+        }
     }
 
     #[test]
