@@ -109,6 +109,14 @@ const DUCKDB: &[(&str, &str)] = &[
     ("repeat(s, n)", "n copies"),
     ("reverse(s)", "code points in reverse order"),
     (
+        "substring(s, start[, length]) / substr(...)",
+        "length code points from the 1-based start (negative: from the end)",
+    ),
+    (
+        "split_part(s, sep, index)",
+        "the 1-based index-th piece ('' when missing; negative from the end)",
+    ),
+    (
         "left(s, n) / right(s, n)",
         "the first / last n code points (negative n: all but)",
     ),
@@ -633,6 +641,32 @@ pub(crate) fn call(name: &str, args: Vec<Arg>) -> Result<Expr> {
         "repeat" => {
             let (s, a) = with_args(f, args, &["count"], 1)?;
             Ok(str_op(s, StrOp::Repeat(a.int("count")?.unwrap_or(0))))
+        }
+        "substr" | "substring" => {
+            let (s, a) = with_args(f, args, &["start", "length"], 1)?;
+            let start = a
+                .int("start")?
+                .ok_or_else(|| Error::invalid(f, "argument start must not be NULL"))?;
+            Ok(str_op(
+                s,
+                StrOp::Substr {
+                    start,
+                    length: a.int("length")?,
+                },
+            ))
+        }
+        "split_part" => {
+            let (s, a) = with_args(f, args, &["separator", "index"], 2)?;
+            let index = a
+                .int("index")?
+                .ok_or_else(|| Error::invalid(f, "argument index must not be NULL"))?;
+            Ok(str_op(
+                s,
+                StrOp::SplitPart {
+                    sep: a.required_string("separator")?,
+                    index,
+                },
+            ))
         }
         "left" | "right" => {
             let (s, a) = with_args(f, args, &["count"], 1)?;

@@ -17,7 +17,7 @@ use sqlparser::parser::{Parser, ParserError};
 
 use crate::error::{Error, Result};
 use crate::exec::Runtime;
-use crate::expr::{col, BinaryOp, Expr, Literal};
+use crate::expr::{col, lit, BinaryOp, Expr, Literal};
 use crate::frame::{open, DataFrame, LazyFrame};
 use crate::functions::{call, Arg};
 
@@ -392,6 +392,38 @@ impl Scope {
                     })
                     .collect::<Result<Vec<_>>>()?;
                 Expr::Literal(Literal::StrList(items))
+            }
+            E::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                let mut args = vec![Arg {
+                    name: None,
+                    value: self.expr(expr)?,
+                }];
+                // SUBSTRING(s FOR n) starts at 1.
+                let from = match substring_from {
+                    Some(e) => self.expr(e)?,
+                    None => lit(1),
+                };
+                args.push(Arg {
+                    name: None,
+                    value: from,
+                });
+                if let Some(e) = substring_for {
+                    args.push(Arg {
+                        name: None,
+                        value: self.expr(e)?,
+                    });
+                }
+                call("substring", args).map_err(|err| match err {
+                    Error::InvalidArgument { context, message } => {
+                        at(e.span(), format!("{context}: {message}"))
+                    }
+                    other => other,
+                })?
             }
             E::Position { expr, r#in } => call(
                 "strpos",

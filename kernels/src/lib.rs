@@ -64,5 +64,7 @@ pub use search::{
     contains, count, endswith, fill_na, find, flags, fullmatch, match_, matches, startswith,
     ContainsOptions, FindKind, Matcher,
 };
-pub use slice::{get, slice, slice_replace};
-pub use split::{cat, cat_all, join, list_get, partition, rsplit, split, split_get, Splitter};
+pub use slice::{get, slice, slice_replace, substr};
+pub use split::{
+    cat, cat_all, join, list_get, partition, rsplit, split, split_get, split_part, Splitter,
+};

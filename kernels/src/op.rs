@@ -112,6 +112,20 @@ pub enum StrOp {
         /// Every match (option `g`), else the first.
         global: bool,
     },
+    /// DuckDB's `substring(s, start, length)` (1-based).
+    Substr {
+        /// The 1-based start (0: before the first; negative: from the end).
+        start: i64,
+        /// How many code points (negative: before `start`); `None`: to the end.
+        length: Option<i64>,
+    },
+    /// DuckDB's `split_part(s, sep, index)` (1-based, `""` when missing).
+    SplitPart {
+        /// The literal separator (empty: characters).
+        sep: String,
+        /// The 1-based piece (negative from the end).
+        index: i64,
+    },
     /// `removeprefix(prefix)`.
     RemovePrefix(String),
     /// `removesuffix(suffix)`.
@@ -277,6 +291,8 @@ impl StrOp {
             StrOp::Count { .. } => "count",
             StrOp::Replace { .. } => "replace",
             StrOp::RegexpReplace { .. } => "regexp_replace",
+            StrOp::Substr { .. } => "substr",
+            StrOp::SplitPart { .. } => "split_part",
             StrOp::RemovePrefix(_) => "removeprefix",
             StrOp::RemoveSuffix(_) => "removesuffix",
             StrOp::Translate(_) => "translate",
@@ -440,6 +456,8 @@ impl CompiledStrOp {
             (StrOp::Replace { .. } | StrOp::RegexpReplace { .. }, Compiled::Replacer(r)) => {
                 replace::replace(a, r)
             }
+            (StrOp::Substr { start, length }, _) => slice::substr(a, *start, *length),
+            (StrOp::SplitPart { sep, index }, _) => split::split_part(a, sep, *index),
             (StrOp::RemovePrefix(p), _) => replace::removeprefix(a, p),
             (StrOp::RemoveSuffix(p), _) => replace::removesuffix(a, p),
             (StrOp::Translate(t), _) => replace::translate(a, t),

@@ -173,6 +173,45 @@ pub fn get(array: &dyn Array, i: i64) -> Result<ArrayRef> {
     )
 }
 
+/// DuckDB's `substring(s, start, length)`: `length` code points from the 1-based position
+/// `start` (0 is the position before the first, a negative one counts from the end); a
+/// negative `length` takes the code points before `start`; no `length`: to the end. The
+/// range is clamped to the string.
+///
+/// # Errors
+/// [`KernelError::UnsupportedType`] when `array` is not a string array.
+pub fn substr(array: &dyn Array, start: i64, length: Option<i64>) -> Result<ArrayRef> {
+    map_string(
+        array,
+        "substr",
+        &|s, out| {
+            let ascii = s.is_ascii();
+            let len = if ascii { s.len() as i64 } else { char_count(s) };
+            let begin = match start {
+                0 => -1,
+                p if p > 0 => p - 1,
+                p => len.saturating_add(p),
+            };
+            let (a, b) = match length {
+                None => (begin, len),
+                Some(n) if n >= 0 => (begin, begin.saturating_add(n)),
+                Some(n) => (begin.saturating_add(n), begin),
+            };
+            let (a, b) = (a.clamp(0, len) as usize, b.clamp(0, len) as usize);
+            if a < b {
+                if ascii {
+                    out.push_str(&s[a..b]);
+                } else {
+                    let ba = byte_of_char(s, a);
+                    out.push_str(&s[ba..ba + byte_of_char(&s[ba..], b - a)]);
+                }
+            }
+            Ok(true)
+        },
+        None,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +220,30 @@ mod tests {
         let mut out = String::new();
         slice_one(s, a, b, step, &mut out);
         out
+    }
+
+    #[test]
+    fn duckdb_substrings() {
+        use arrow_array::cast::AsArray;
+        // Expected values are DuckDB 2.0's.
+        let a = arrow_array::StringArray::from(vec!["hello"]);
+        let sub = |start, len| {
+            substr(&a, start, len)
+                .unwrap()
+                .as_string::<i32>()
+                .value(0)
+                .to_string()
+        };
+        assert_eq!(sub(0, Some(2)), "h");
+        assert_eq!(sub(-3, Some(2)), "ll");
+        assert_eq!(sub(-3, Some(5)), "llo");
+        assert_eq!(sub(2, None), "ello");
+        assert_eq!(sub(-10, Some(8)), "hel");
+        assert_eq!(sub(3, Some(-2)), "he");
+        assert_eq!(sub(-1, Some(-2)), "ll");
+        assert_eq!(sub(1, Some(-1)), "");
+        assert_eq!(sub(6, Some(2)), "");
+        assert_eq!(sub(0, None), "hello");
     }
 
     #[test]

@@ -257,6 +257,45 @@ pub fn split_get(array: &dyn Array, splitter: &Splitter, n: i64, i: i64) -> Resu
     )
 }
 
+/// DuckDB's `split_part(s, sep, index)`: the 1-based `index`-th piece of `s` split by the
+/// literal `sep` (negative from the end), `""` when there is no such piece or `index` is 0;
+/// an empty `sep` splits into characters.
+///
+/// # Errors
+/// [`KernelError::UnsupportedType`] when `array` is not a string array.
+pub fn split_part(array: &dyn Array, sep: &str, index: i64) -> Result<ArrayRef> {
+    let finder = Finder::new(sep.as_bytes());
+    let pieces: RefCell<Vec<(usize, usize)>> = RefCell::new(Vec::new());
+    map_string(
+        array,
+        "split_part",
+        &|s, out| {
+            let mut pieces = pieces.borrow_mut();
+            pieces.clear();
+            if sep.is_empty() {
+                pieces.extend(s.char_indices().map(|(i, c)| (i, i + c.len_utf8())));
+            } else {
+                let mut last = 0;
+                for at in finder.find_iter(s.as_bytes()) {
+                    pieces.push((last, at));
+                    last = at + sep.len();
+                }
+                pieces.push((last, s.len()));
+            }
+            let k = match index {
+                0 => None,
+                i if i > 0 => usize::try_from(i - 1).ok(),
+                i => pieces.len().checked_sub(i.unsigned_abs() as usize),
+            };
+            if let Some((a, b)) = k.and_then(|k| pieces.get(k)) {
+                out.push_str(&s[*a..*b]);
+            }
+            Ok(true)
+        },
+        None,
+    )
+}
+
 /// pandas' `str.rsplit(pat, n)`: as `split` from the right (always a literal or
 /// whitespace, as in pandas).
 ///

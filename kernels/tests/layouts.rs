@@ -290,6 +290,18 @@ fn every_op() -> Vec<StrOp> {
             repl: "_".into(),
         },
         StrOp::Get(-1),
+        StrOp::Substr {
+            start: -3,
+            length: Some(2),
+        },
+        StrOp::SplitPart {
+            sep: "a".into(),
+            index: -1,
+        },
+        StrOp::SplitPart {
+            sep: "".into(),
+            index: 2,
+        },
         StrOp::Strip {
             side: Side::Both,
             chars: None,

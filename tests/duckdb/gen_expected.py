@@ -29,7 +29,9 @@ EXPRESSIONS = [
     "regexp_replace(s, 'l', 'L')", "regexp_replace(s, 'l', 'L', 'g')",
     "regexp_replace(s, '([a-z])([a-z])', '\\2\\1', 'g')", "regexp_extract(s, '([a-z])([0-9]+)')",
     "regexp_extract(s, '([a-z])([0-9]+)', 2)", "regexp_split_to_array(s, '[0-9]+')",
-    "string_split_regex(s, ',+')", "nfc_normalize(s)",
+    "string_split_regex(s, ',+')", "nfc_normalize(s)", "substring(s, 2, 3)", "substr(s, -3)",
+    "substring(s, 0, 2)", "substring(s, 3, -2)", "substring(s, -10, 8)", "split_part(s, ',', 2)",
+    "split_part(s, ',', -1)", "split_part(s, 'l', 0)", "split_part(s, '', 2)", "split_part(s, 'a', 9)",
 ]
 
 
