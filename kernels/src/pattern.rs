@@ -17,6 +17,8 @@
 //! string. Rows that do not end in `\n` run on the `regex` crate, where `$` means the end;
 //! a row that ends in `\n` runs on a variant where `$` is `(?=\n?\z)`.
 
+use std::sync::OnceLock;
+
 use regex::{CaptureLocations, Regex, RegexBuilder};
 
 use crate::error::{KernelError, Result};
@@ -51,6 +53,42 @@ pub struct Pattern {
     trailing_newline: Option<Box<fancy_regex::Regex>>,
     /// Name of each group, `names[0]` being the whole match.
     names: Vec<Option<String>>,
+    /// Where Python, after an empty match, retries at the same position for a non-empty
+    /// one (backtracking into the pattern's other choices): a backtracking variant that
+    /// only finds non-empty matches, built the first time it is needed.
+    not_empty: NotEmpty,
+}
+
+#[derive(Debug, Clone)]
+struct NotEmpty {
+    source: String,
+    flags: u32,
+    regex: OnceLock<Option<Box<fancy_regex::Regex>>>,
+}
+
+impl NotEmpty {
+    fn get(&self) -> Option<&fancy_regex::Regex> {
+        self.regex
+            .get_or_init(|| {
+                fancy_builder(&self.source, self.flags)
+                    .find_not_empty(true)
+                    .build()
+                    .ok()
+                    .map(Box::new)
+            })
+            .as_deref()
+    }
+}
+
+/// A backtracking regex builder with Python's flags and spindle's backtrack limit.
+fn fancy_builder(pattern: &str, re_flags: u32) -> fancy_regex::RegexBuilder {
+    let mut b = fancy_regex::RegexBuilder::new(pattern);
+    b.case_insensitive(re_flags & flags::IGNORECASE != 0)
+        .multi_line(re_flags & flags::MULTILINE != 0)
+        .dot_matches_new_line(re_flags & flags::DOTALL != 0)
+        .ignore_whitespace(re_flags & flags::VERBOSE != 0)
+        .backtrack_limit(BACKTRACK_LIMIT);
+    b
 }
 
 /// Spans of the whole match (index 0) and of each group, in bytes; `None` for a group
@@ -111,15 +149,7 @@ impl Pattern {
             }
         };
         let (fast, exact) = (wrap(&t.fast), wrap(&t.exact));
-        let fancy = |p: &str| {
-            fancy_regex::RegexBuilder::new(p)
-                .case_insensitive(re_flags & flags::IGNORECASE != 0)
-                .multi_line(re_flags & flags::MULTILINE != 0)
-                .dot_matches_new_line(re_flags & flags::DOTALL != 0)
-                .ignore_whitespace(re_flags & flags::VERBOSE != 0)
-                .backtrack_limit(BACKTRACK_LIMIT)
-                .build()
-        };
+        let fancy = |p: &str| fancy_builder(p, re_flags).build();
         let built = RegexBuilder::new(&fast)
             .case_insensitive(re_flags & flags::IGNORECASE != 0)
             .multi_line(re_flags & flags::MULTILINE != 0)
@@ -154,6 +184,11 @@ impl Pattern {
             engine,
             trailing_newline,
             names,
+            not_empty: NotEmpty {
+                source: exact,
+                flags: re_flags,
+                regex: OnceLock::new(),
+            },
         })
     }
 
@@ -162,6 +197,11 @@ impl Pattern {
         Pattern {
             source: source.to_string(),
             names: re.capture_names().map(|n| n.map(String::from)).collect(),
+            not_empty: NotEmpty {
+                source: re.as_str().to_string(),
+                flags: 0,
+                regex: OnceLock::new(),
+            },
             engine: Engine::Fast(re),
             trailing_newline: None,
         }
@@ -302,17 +342,22 @@ impl Pattern {
             if !found {
                 break;
             }
-            let (start, end) = locs.spans[0].expect("a match has a span");
+            let (mut start, mut end) = locs.spans[0].expect("a match has a span");
             if must_advance && start == end && start == pos {
-                // Python refuses an empty match where the previous match ended: search
-                // again one character further on.
-                match s[pos..].chars().next() {
-                    Some(c) => {
-                        pos += c.len_utf8();
-                        must_advance = false;
-                        continue;
+                // Python refuses an empty match where the previous match ended and tries
+                // the pattern's other choices there for a non-empty one; failing that, it
+                // searches again one character further on.
+                if self.non_empty_at(s, pos, locs)? {
+                    (start, end) = locs.spans[0].expect("a match has a span");
+                } else {
+                    match s[pos..].chars().next() {
+                        Some(c) => {
+                            pos += c.len_utf8();
+                            must_advance = false;
+                            continue;
+                        }
+                        None => break,
                     }
-                    None => break,
                 }
             }
             if !f(&locs.spans)? {
@@ -322,6 +367,25 @@ impl Pattern {
             pos = end;
         }
         Ok(())
+    }
+
+    /// The non-empty match that starts exactly at `pos`, with its groups, into `locs`.
+    fn non_empty_at(&self, s: &str, pos: usize, locs: &mut Locations) -> Result<bool> {
+        let Some(re) = self.not_empty.get() else {
+            return Ok(false);
+        };
+        match re
+            .captures_from_pos(s, pos)
+            .map_err(|e| self.runtime_error(e, s))?
+        {
+            Some(caps) if caps.get(0).is_some_and(|m| m.start() == pos) => {
+                for (i, span) in locs.spans.iter_mut().enumerate() {
+                    *span = caps.get(i).map(|m| (m.start(), m.end()));
+                }
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     fn runtime_error(&self, e: fancy_regex::Error, s: &str) -> KernelError {
@@ -758,6 +822,14 @@ mod tests {
             vec![(0, 0), (1, 1), (2, 3), (3, 3), (4, 4)]
         );
         assert_eq!(all("", "é"), vec![(0, 0), (2, 2)]);
+        // After an empty match Python backtracks into the other choices at the same
+        // position: re.findall('|b', 'b') == ['', 'b', ''], re.findall('a??', 'aa') ==
+        // ['', 'a', '', 'a', ''].
+        assert_eq!(all("|b", "b"), vec![(0, 0), (0, 1), (1, 1)]);
+        assert_eq!(
+            all("a??", "aa"),
+            vec![(0, 0), (0, 1), (1, 1), (1, 2), (2, 2)]
+        );
     }
 
     #[test]

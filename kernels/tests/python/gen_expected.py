@@ -276,6 +276,10 @@ CASES += [
     ("extractall", {"pat": r"(\w)(\d)?"}), ("extractall", {"pat": r"(?P<letter>[a-zß])"}),
     ("findall", {"pat": r"\w+"}), ("findall", {"pat": r"(\w)\w"}), ("findall", {"pat": r"(\w)(\d)?"}),
     ("findall", {"pat": "x*"}), ("findall", {"pat": "", "flags": []}),
+    # After an empty match Python retries the other choices at the same position.
+    ("findall", {"pat": "a??"}), ("findall", {"pat": "|l"}), ("count", {"pat": "l??"}),
+    ("replace", {"pat": "x*?|l", "repl": "-", "regex": True}), ("split", {"pat": "|,", "regex": True}),
+    ("extractall", {"pat": "(a??)"}), ("findall", {"pat": r"\b\w"}), ("count", {"pat": r"\B"}),
 ]
 
 
