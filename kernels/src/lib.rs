@@ -7,9 +7,36 @@
 //!
 //! # Kernel shape
 //!
-//! A kernel is a compiled matcher (built once per query: a [`Matcher`] holds a prebuilt
-//! `memchr::memmem::Finder` or a compiled regex), a per-element function, and an array
-//! driver that dispatches on the data type once and walks the array.
+//! A kernel is a compiled matcher (built once per query: a [`Matcher`], a [`Pattern`], a
+//! [`Replacer`] or a [`Splitter`] holds a prebuilt `memchr::memmem::Finder` or a compiled
+//! regex), a per-element function, and an array driver (`driver.rs`, the only module with
+//! `unsafe`) that dispatches on the data type once and walks the array. [`StrOp`] names
+//! every operation with its pandas arguments; [`StrOp::compile`] builds its matchers once
+//! and [`CompiledStrOp::apply`] runs it on any array, from any thread.
+//!
+//! # Modules
+//!
+//! | module | operations |
+//! |---|---|
+//! | `case` | `lower`, `upper`, `title`, `capitalize`, `swapcase`, `casefold` |
+//! | `length` | `len`, `byte_length` |
+//! | `search` | `contains`, `match`, `fullmatch`, `startswith`, `endswith`, `count`, `find`, `rfind`, `index`, `rindex`, SQL `LIKE` |
+//! | `replace` | `replace`, `removeprefix`, `removesuffix`, `translate`, `repeat` |
+//! | `slice` | `slice`, `slice_replace`, `get`, DuckDB's `substring` |
+//! | `pad` | `strip`, `lstrip`, `rstrip`, `pad`, `ljust`, `rjust`, `center`, `zfill` |
+//! | `split` | `split`, `rsplit`, `partition`, `rpartition`, `join`, `cat`, DuckDB's `split_part` |
+//! | `extract` | `extract`, `extractall`, `findall`, DuckDB's `regexp_extract` |
+//! | `predicates` | `isalnum` ... `isascii`, `normalize` |
+//! | `pattern` | Python's regex syntax and iteration on the `regex` crate, `fancy-regex` for look-around and backreferences |
+//! | `unicode` | Python's character classes, titlecase and case folding (tables from Python's `unicodedata`) |
+//!
+//! # Fast paths
+//!
+//! An all-ASCII array maps case byte-wise and reuses its offsets; an ASCII row of a mixed
+//! array does too, in place. A literal `contains`, `count` or `find` scans the whole value
+//! buffer once with memmem and attributes the hits to rows. A literal `replace` that
+//! occurs nowhere returns the input array. A pattern with no regex syntax is searched as a
+//! literal. Lengths of an ASCII array come from its offsets.
 //!
 //! # Supported data types
 //!
@@ -25,11 +52,13 @@
 //!
 //! # Semantics
 //!
-//! Positions and lengths count code points. Case mapping is Unicode's full mapping as
-//! Python applies it (`"ß".upper()` is `"SS"`, final sigma in `lower`), which is *not* what
-//! pandas 3's Arrow-backed string dtype does (it maps case one code point at a time). The
+//! Python's `str` and `re` as pandas' object dtype applies them. Positions and lengths
+//! count code points. Case mapping is Unicode's full mapping as Python applies it
+//! (`"ß".upper()` is `"SS"`, final sigma in `lower`), which is *not* what pandas 3's
+//! Arrow-backed string dtype does (it maps case one code point at a time). The
 //! [`CaseMapping::Simple`] variant is that per-code-point mapping, which DuckDB's `upper`
-//! and `lower` use.
+//! and `lower` use. The differences from Python kept on purpose are listed, with their
+//! reasons, in `tests/python/known_differences.json`, and asserted.
 #![deny(unsafe_code)]
 
 mod case;
