@@ -19,14 +19,21 @@ use spindle::{col, DataFrame, Expr, Runtime};
 
 const KNOWN: &str = include_str!("../kernels/tests/python/known_differences.json");
 
-/// A frame of the strings, in batches of 5 rows, so partitions cut through the corpus.
+/// A frame of the strings (`s`) and the same strings in reverse order (`r`, for `cat`), in
+/// batches of 5 rows, so partitions cut through the corpus.
 fn frame(values: &[Option<String>]) -> DataFrame {
-    let schema = Arc::new(Schema::new(vec![Field::new("s", DataType::Utf8, true)]));
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("s", DataType::Utf8, true),
+        Field::new("r", DataType::Utf8, true),
+    ]));
+    let mirrored: Vec<Option<String>> = values.iter().rev().cloned().collect();
     let batches = values
         .chunks(5)
-        .map(|c| {
+        .zip(mirrored.chunks(5))
+        .map(|(c, m)| {
             let a: ArrayRef = Arc::new(StringArray::from(c.to_vec()));
-            RecordBatch::try_new(schema.clone(), vec![a]).unwrap()
+            let b: ArrayRef = Arc::new(StringArray::from(m.to_vec()));
+            RecordBatch::try_new(schema.clone(), vec![a, b]).unwrap()
         })
         .collect();
     DataFrame::from_batches(schema, batches).unwrap()
@@ -46,12 +53,16 @@ fn sql_literal(v: &Value) -> String {
     }
 }
 
-/// `str_<op>(s, name => value, ...)` for one case.
+/// `str_<op>(s, name => value, ...)` for one case (`cat` joins `s` and `r`).
 fn sql_call(op: &str, args: &Value) -> String {
     if op == "byte_length" {
         return "strlen(s)".into();
     }
-    let mut call = format!("str_{op}(s");
+    let mut call = if op == "cat" {
+        "str_cat(s, r".to_string()
+    } else {
+        format!("str_{op}(s")
+    };
     for (name, value) in args.as_object().unwrap() {
         let (name, value) = match name.as_str() {
             "flags" => (
@@ -133,7 +144,13 @@ fn python_cases_through_sql_and_the_frame_api() {
                 .sql(&query)
                 .unwrap_or_else(|e| panic!("{query}: {e}")),
         );
-        let expr = Expr::Str(Box::new(col("s")), op_of(op, args)).alias("out");
+        let expr = if op == "cat" {
+            let sep = args["sep"].as_str().unwrap();
+            let na_rep = args.get("na_rep").and_then(Value::as_str).map(String::from);
+            col("s").str().cat([col("r")], sep, na_rep).alias("out")
+        } else {
+            Expr::Str(Box::new(col("s")), op_of(op, args)).alias("out")
+        };
         let by_api = rows(
             &frame(&values)
                 .lazy()
@@ -334,4 +351,55 @@ fn fused_split_get_and_join_match_python() {
         assert_eq!(got, want, "split{args}.join('-')");
     }
     assert!(checked > 50);
+}
+
+/// Every string op over a generated text table large enough to be cut into several
+/// partitions gives the same answer on one thread and on two: partitions never change a
+/// result.
+#[test]
+fn parallel_equals_sequential_on_generated_text() {
+    use spindle_datasets::{batch, batch_ranges, schema, Kind};
+    let total = 150_000;
+    let batches = batch_ranges(total, 100_000)
+        .map(|(start, len)| batch(Kind::Text, 7, total, start, len))
+        .collect();
+    let frame = DataFrame::from_batches(schema(Kind::Text), batches).unwrap();
+    let one = Runtime::new(1).unwrap();
+    let two = Runtime::new(2).unwrap();
+    let t = || col("text").str();
+    let exprs = [
+        t().lower(),
+        t().title(),
+        t().casefold(),
+        t().contains(r"\b[Tt]he\b"),
+        t().contains_literal("the"),
+        t().count("e"),
+        t().find("the"),
+        t().replace_regex(r"(\w+) (\w+)", r"\2 \1"),
+        t().slice_step(Some(-5), None, Some(-1)),
+        t().strip_chars(".?! "),
+        t().center(40, '~'),
+        t().split_whitespace(),
+        t().split(" ").str().get(-1),
+        t().partition(" "),
+        t().extract(r"(\w+)\W+(?P<second>\w+)?"),
+        t().findall(r"\w{5,}"),
+        t().istitle(),
+        t().normalize(spindle::Form::Nfkd),
+        t().cat([col("name")], " / ", Some("-".into())),
+    ];
+    for e in exprs {
+        let run = |rt: &Runtime| {
+            let out = frame
+                .lazy()
+                .select([e.clone().alias("out")])
+                .with_runtime(rt.clone())
+                .collect()
+                .unwrap();
+            rows(&out)
+        };
+        let (a, b) = (run(&one), run(&two));
+        assert_eq!(a.len(), total as usize);
+        assert!(a == b, "{e}: 1 and 2 threads differ");
+    }
 }

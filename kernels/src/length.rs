@@ -1,6 +1,8 @@
 //! Sizes: `len` in code points (Python's `len(str)`) and `byte_length` in UTF-8 bytes.
 
+use arrow_array::cast::AsArray;
 use arrow_array::{Array, Int64Array};
+use arrow_schema::DataType;
 
 use crate::driver::map_i64;
 use crate::error::Result;
@@ -19,11 +21,17 @@ pub fn len(array: &dyn Array) -> Result<Int64Array> {
     )
 }
 
-/// Number of UTF-8 bytes in each string.
+/// Number of UTF-8 bytes in each string (read from the views alone for `Utf8View`).
 ///
 /// # Errors
 /// [`crate::KernelError::UnsupportedType`] when `array` is not a string array.
 pub fn byte_length(array: &dyn Array) -> Result<Int64Array> {
+    if array.data_type() == &DataType::Utf8View {
+        // A view holds its string's length in its low 32 bits: no data is read.
+        let a = array.as_string_view();
+        let lengths: Vec<i64> = a.views().iter().map(|&v| v as u32 as i64).collect();
+        return Ok(Int64Array::new(lengths.into(), a.nulls().cloned()));
+    }
     map_i64(
         array,
         "byte_length",

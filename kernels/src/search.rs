@@ -460,6 +460,18 @@ pub fn startswith<S: AsRef<str>>(
     na: Option<bool>,
 ) -> Result<BooleanArray> {
     let out = match prefixes {
+        // A view holds its string's first four bytes: a short prefix reads no data.
+        [one] if one.as_ref().len() <= 4 && array.data_type() == &DataType::Utf8View => {
+            let a = array.as_string_view();
+            let p = one.as_ref().as_bytes();
+            let values = BooleanBuffer::collect_bool(a.len(), |i| {
+                let view = a.views()[i];
+                let len = view as u32 as usize;
+                let head = ((view >> 32) as u32).to_le_bytes();
+                len >= p.len() && head[..p.len()] == *p
+            });
+            BooleanArray::new(values, a.nulls().cloned())
+        }
         [one] => {
             let p = one.as_ref().as_bytes();
             map_bool(array, "startswith", &|s| has_prefix(s.as_bytes(), p))?

@@ -283,12 +283,25 @@ CASES += [
 ]
 
 
-def jsonable(v):
-    return v
+def op_cat(x, other, sep="", na_rep=None):
+    """pandas' `str.cat(others, sep, na_rep)` for one row of two columns."""
+    parts = [x, other]
+    if any(p is None for p in parts):
+        if na_rep is None:
+            return None
+        parts = [na_rep if p is None else p for p in parts]
+    return sep.join(parts)
+
+
+# `cat` joins each string with the string at the mirrored position (the corpus reversed).
+CAT_CASES = [{"sep": "-"}, {"sep": "", "na_rep": "?"}, {"sep": " | ", "na_rep": ""}]
 
 
 def run():
     cases = []
+    for args in CAT_CASES:
+        expected = [op_cat(x, y, **args) for x, y in zip(CORPUS, reversed(CORPUS))]
+        cases.append({"op": "cat", "args": args, "expected": expected})
     for op, args in CASES:
         f = OPS[op]
         expected = []
@@ -297,7 +310,7 @@ def run():
                 expected.append(None)
                 continue
             try:
-                expected.append(jsonable(f(x, **args)))
+                expected.append(f(x, **args))
             except ValueError as e:
                 expected.append({"error": str(e)})
         cases.append({"op": op, "args": args, "expected": expected})
@@ -324,6 +337,15 @@ def check_pandas(data):
         if "flags" in args:
             args["flags"] = flags_of(args["flags"])
         if op in ("byte_length",):
+            continue
+        if op == "cat":
+            others = pd.Series(list(reversed(data["corpus"])), dtype=object)
+            got = s.str.cat(others, **args)
+            for x, want, have in zip(data["corpus"], case["expected"], got):
+                have = None if not isinstance(have, str) else have
+                if have != want:
+                    bad += 1
+                    print(f"pandas differs: cat{case['args']} on {x!r}: pandas {have!r}, oracle {want!r}")
             continue
         if op == "translate":
             args = {"table": str.maketrans(args["frm"], args["to"], args.get("delete", ""))}
