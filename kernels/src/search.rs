@@ -390,21 +390,38 @@ fn contains_in_buffer<O: OffsetSizeTrait>(
     )
 }
 
-/// `find` of a non-empty literal from the start over a `Utf8` or `LargeUtf8` array: the
-/// first hit of each row, by [`hits_in_buffer`], in code points.
+/// `find` (or, with `last`, `rfind`) of a non-empty literal over the whole of each string
+/// of a `Utf8` or `LargeUtf8` array, by [`hits_in_buffer`]: the first hit of each row (or
+/// the last, every overlapping hit visited), in code points.
 fn find_in_buffer<O: OffsetSizeTrait>(
     a: &GenericStringArray<O>,
     finder: &Finder<'_>,
+    last: bool,
 ) -> Int64Array {
-    let mut first = vec![-1i64; a.len()];
     let offsets = a.value_offsets();
     let data = a.value_data();
+    // Byte offsets of the hits first; code points are counted once per row at the end.
+    let mut hit: Vec<Option<usize>> = vec![None; a.len()];
     hits_in_buffer(a, finder, |row, at, row_end| {
-        let before = &data[offsets[row].as_usize()..at];
-        first[row] = before.iter().filter(|&&b| (b as i8) >= -0x40).count() as i64;
-        row_end
+        hit[row] = Some(at);
+        if last {
+            at + 1
+        } else {
+            row_end
+        }
     });
-    Int64Array::new(first.into(), a.nulls().cloned())
+    let positions: Vec<i64> = hit
+        .iter()
+        .enumerate()
+        .map(|(row, at)| match at {
+            Some(at) => data[offsets[row].as_usize()..*at]
+                .iter()
+                .filter(|&&b| (b as i8) >= -0x40)
+                .count() as i64,
+            None => -1,
+        })
+        .collect();
+    Int64Array::new(positions.into(), a.nulls().cloned())
 }
 
 /// `count` of a non-empty literal over a `Utf8` or `LargeUtf8` array: non-overlapping
@@ -624,10 +641,18 @@ pub fn find(
         FindKind::Rindex => "rindex",
     };
     let reverse = matches!(kind, FindKind::Rfind | FindKind::Rindex);
-    if kind == FindKind::Find && start == 0 && end.is_none() && !sub.is_empty() {
+    if matches!(kind, FindKind::Find | FindKind::Rfind)
+        && start == 0
+        && end.is_none()
+        && !sub.is_empty()
+    {
         match array.data_type() {
-            DataType::Utf8 => return Ok(find_in_buffer(array.as_string::<i32>(), &forward)),
-            DataType::LargeUtf8 => return Ok(find_in_buffer(array.as_string::<i64>(), &forward)),
+            DataType::Utf8 => {
+                return Ok(find_in_buffer(array.as_string::<i32>(), &forward, reverse))
+            }
+            DataType::LargeUtf8 => {
+                return Ok(find_in_buffer(array.as_string::<i64>(), &forward, reverse))
+            }
             _ => {}
         }
     }
@@ -756,6 +781,12 @@ mod tests {
             let got: Vec<bool> = got.iter().map(Option::unwrap).collect();
             assert_eq!(got, want[start..start + len], "slice {start}+{len}");
         }
+        // rfind sees overlapping hits; positions are in code points.
+        let a = StringArray::from(vec!["aaa", "éaa", "a", "", "aaéaa"]);
+        let got = find(&a, "aa", 0, None, FindKind::Rfind).unwrap();
+        assert_eq!(got.values().to_vec(), vec![1, 1, -1, -1, 3]);
+        let got = find(&a, "aa", 0, None, FindKind::Find).unwrap();
+        assert_eq!(got.values().to_vec(), vec![0, 1, -1, -1, 0]);
         // Hits far apart: the row is found by binary search.
         let many: Vec<String> = (0..1000)
             .map(|i| {
