@@ -88,6 +88,26 @@ const SHOWCASE: &[Showcase] = &[
         reads: &["url"],
     },
     Showcase {
+        title: "title (Python's rules)",
+        sql: "SELECT str_title(text) FROM '{file}'",
+        reads: &["text"],
+    },
+    Showcase {
+        title: "regex replace with groups",
+        sql: r"SELECT str_replace(email, '(\w+)\.(\w+)@', '\2.\1 at ', regex => true) FROM '{file}'",
+        reads: &["email"],
+    },
+    Showcase {
+        title: "extract named groups",
+        sql: "SELECT str_extract(url, '//(?P<host>[^/]+)/(?P<first>[^/?]+)') FROM '{file}'",
+        reads: &["url"],
+    },
+    Showcase {
+        title: "split, then get",
+        sql: "SELECT str_get(str_split(url, '/'), 2) FROM '{file}'",
+        reads: &["url"],
+    },
+    Showcase {
         title: "filter LIKE, project",
         sql: "SELECT id, name FROM '{file}' WHERE text LIKE '%memory%'",
         reads: &["text", "id", "name"],
