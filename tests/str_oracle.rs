@@ -9,9 +9,9 @@ mod kernel_common;
 
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
+use arrow_array::{ArrayRef, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
-use kernel_common::cases::{op_of, EXPECTED};
+use kernel_common::cases::{corpus, op_of, without_raised, EXPECTED};
 use kernel_common::json_rows;
 use serde_json::Value;
 use spindle::sql::Session;
@@ -81,6 +81,17 @@ fn sql_call(op: &str, args: &Value) -> String {
     call
 }
 
+/// The rows of one expression over `frame`, run on `runtime`.
+fn select(frame: &DataFrame, expr: Expr, runtime: &Runtime) -> Vec<Value> {
+    let out = frame
+        .lazy()
+        .select([expr.alias("out")])
+        .with_runtime(runtime.clone())
+        .collect()
+        .unwrap_or_else(|e| panic!("{e}"));
+    rows(&out)
+}
+
 fn rows(frame: &DataFrame) -> Vec<Value> {
     frame
         .to_batches()
@@ -102,20 +113,15 @@ fn python_cases_through_sql_and_the_frame_api() {
                 && k["spindle"] == *got
         })
     };
-    let corpus: Vec<Option<String>> = data["corpus"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().map(String::from))
-        .collect();
+    let corpus = corpus(&data);
     let runtime = Runtime::new(2).unwrap();
     let mut failures = Vec::new();
     for case in data["cases"].as_array().unwrap() {
         let (op, args) = (case["op"].as_str().unwrap(), &case["args"]);
         let expected = case["expected"].as_array().unwrap();
-        let raised: Vec<bool> = expected.iter().map(|e| e.get("error").is_some()).collect();
+        let (any_raised, values, want) = without_raised(&corpus, expected);
         let query = format!("SELECT {} AS out FROM t", sql_call(op, args));
-        if raised.iter().any(|&r| r) {
+        if any_raised {
             let mut session = Session::new();
             session.register("t", frame(&corpus));
             let err = session.sql(&query).err();
@@ -125,18 +131,6 @@ fn python_cases_through_sql_and_the_frame_api() {
                 "{query} must fail with 'not found', got {err:?}"
             );
         }
-        let values: Vec<Option<String>> = corpus
-            .iter()
-            .zip(&raised)
-            .filter(|(_, r)| !**r)
-            .map(|(v, _)| v.clone())
-            .collect();
-        let want: Vec<&Value> = expected
-            .iter()
-            .zip(&raised)
-            .filter(|(_, r)| !**r)
-            .map(|(v, _)| v)
-            .collect();
         let mut session = Session::new().with_runtime(runtime.clone());
         session.register("t", frame(&values));
         let by_sql = rows(
@@ -151,14 +145,7 @@ fn python_cases_through_sql_and_the_frame_api() {
         } else {
             Expr::Str(Box::new(col("s")), op_of(op, args)).alias("out")
         };
-        let by_api = rows(
-            &frame(&values)
-                .lazy()
-                .select([expr])
-                .with_runtime(runtime.clone())
-                .collect()
-                .unwrap(),
-        );
+        let by_api = select(&frame(&values), expr, &runtime);
         for (route, got) in [("SQL", &by_sql), ("API", &by_api)] {
             for ((g, w), input) in got.iter().zip(&want).zip(&values) {
                 if g != *w && !is_known(op, args, input, g) {
@@ -279,9 +266,8 @@ fn cat_joins_columns() {
         .cat([col("b")], ":", Some("_".into()))
         .alias("c");
     let frame = session.sql("SELECT a, b FROM t").unwrap();
-    let out = frame.lazy().select([by_api]).collect().unwrap();
-    assert_eq!(rows(&out), [json!("x:1"), json!("_:2"), json!("ß:_")]);
-    let _ = StringArray::from(vec!["unused"]).len();
+    let out = select(&frame, by_api, &Runtime::new(1).unwrap());
+    assert_eq!(out, [json!("x:1"), json!("_:2"), json!("ß:_")]);
 }
 
 /// `split(..).get(i)` and `split(..).join(sep)` run fused (the lists are never built); their
@@ -289,12 +275,8 @@ fn cat_joins_columns() {
 #[test]
 fn fused_split_get_and_join_match_python() {
     let data: Value = serde_json::from_str(EXPECTED).unwrap();
-    let corpus: Vec<Option<String>> = data["corpus"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().map(String::from))
-        .collect();
+    let corpus = corpus(&data);
+    let runtime = Runtime::new(2).unwrap();
     let mut checked = 0;
     for case in data["cases"].as_array().unwrap() {
         if case["op"] != "split" {
@@ -318,13 +300,7 @@ fn fused_split_get_and_join_match_python() {
                     }
                 })
                 .collect();
-            let got = rows(
-                &frame(&corpus)
-                    .lazy()
-                    .select([split().str().get(i).alias("out")])
-                    .collect()
-                    .unwrap(),
-            );
+            let got = select(&frame(&corpus), split().str().get(i), &runtime);
             assert_eq!(got, want, "split{args}.get({i})");
             checked += 1;
         }
@@ -341,13 +317,7 @@ fn fused_split_get_and_join_match_python() {
                 _ => Value::Null,
             })
             .collect();
-        let got = rows(
-            &frame(&corpus)
-                .lazy()
-                .select([split().str().join("-").alias("out")])
-                .collect()
-                .unwrap(),
-        );
+        let got = select(&frame(&corpus), split().str().join("-"), &runtime);
         assert_eq!(got, want, "split{args}.join('-')");
     }
     assert!(checked > 50);
@@ -389,16 +359,10 @@ fn parallel_equals_sequential_on_generated_text() {
         t().cat([col("name")], " / ", Some("-".into())),
     ];
     for e in exprs {
-        let run = |rt: &Runtime| {
-            let out = frame
-                .lazy()
-                .select([e.clone().alias("out")])
-                .with_runtime(rt.clone())
-                .collect()
-                .unwrap();
-            rows(&out)
-        };
-        let (a, b) = (run(&one), run(&two));
+        let (a, b) = (
+            select(&frame, e.clone(), &one),
+            select(&frame, e.clone(), &two),
+        );
         assert_eq!(a.len(), total as usize);
         assert!(a == b, "{e}: 1 and 2 threads differ");
     }

@@ -135,11 +135,7 @@ pub fn pad(array: &dyn Array, width: i64, side: Side, fillchar: char) -> Result<
         array,
         op,
         &|s, out| {
-            let len = if s.is_ascii() {
-                s.len()
-            } else {
-                char_count(s) as usize
-            };
+            let len = char_count(s) as usize;
             if len >= width {
                 out.push_str(s);
                 return Ok(true);
@@ -173,11 +169,7 @@ pub fn zfill(array: &dyn Array, width: i64) -> Result<ArrayRef> {
         array,
         "zfill",
         &|s, out| {
-            let len = if s.is_ascii() {
-                s.len()
-            } else {
-                char_count(s) as usize
-            };
+            let len = char_count(s) as usize;
             if len >= width {
                 out.push_str(s);
                 return Ok(true);

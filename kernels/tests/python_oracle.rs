@@ -11,7 +11,7 @@ mod common;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, StringArray};
-use common::cases::{op_of, EXPECTED};
+use common::cases::{corpus, op_of, without_raised, EXPECTED};
 use serde_json::{json, Value};
 use spindle_kernels::Form;
 
@@ -22,12 +22,7 @@ fn every_case_matches_python_on_every_layout() {
     let data: Value = serde_json::from_str(EXPECTED).unwrap();
     let known: Value = serde_json::from_str(KNOWN).unwrap();
     let known = known["differences"].as_array().unwrap();
-    let corpus: Vec<Option<String>> = data["corpus"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().map(String::from))
-        .collect();
+    let corpus = corpus(&data);
     let mut failures = Vec::new();
     let mut seen_known = vec![false; known.len()];
     let mut checked = 0;
@@ -40,28 +35,14 @@ fn every_case_matches_python_on_every_layout() {
         let op = op_of(name, args);
         let compiled = op.compile().unwrap_or_else(|e| panic!("{name}{args}: {e}"));
         let expected = case["expected"].as_array().unwrap();
-        // Python raised on some values (`index` without a match): the whole array is an
-        // error in spindle, and the other values are compared on their own.
-        let raised: Vec<bool> = expected.iter().map(|e| e.get("error").is_some()).collect();
-        if raised.iter().any(|&r| r) {
+        let (any_raised, values, want) = without_raised(&corpus, expected);
+        if any_raised {
             let all: ArrayRef = Arc::new(StringArray::from(corpus.clone()));
             assert!(
                 compiled.apply(all.as_ref()).is_err(),
                 "{name}{args} must fail"
             );
         }
-        let values: Vec<Option<String>> = corpus
-            .iter()
-            .zip(&raised)
-            .filter(|(_, r)| !**r)
-            .map(|(v, _)| v.clone())
-            .collect();
-        let want: Vec<&Value> = expected
-            .iter()
-            .zip(&raised)
-            .filter(|(_, r)| !**r)
-            .map(|(v, _)| v)
-            .collect();
         for (layout, array, held) in common::layouts(&values) {
             let got = compiled
                 .apply(array.as_ref())

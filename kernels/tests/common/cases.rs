@@ -8,6 +8,32 @@ use spindle_kernels::{
 /// The oracle's answers.
 pub const EXPECTED: &str = include_str!("../python/expected.json");
 
+/// The oracle's hard strings (`None` is a null).
+pub fn corpus(data: &Value) -> Vec<Option<String>> {
+    data["corpus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().map(String::from))
+        .collect()
+}
+
+/// One case's values split by whether Python raised on them (`index` without a match:
+/// spindle fails the whole array there): whether any raised, and the other values with
+/// their answers, to be compared on their own.
+pub fn without_raised<'a>(
+    corpus: &[Option<String>],
+    expected: &'a [Value],
+) -> (bool, Vec<Option<String>>, Vec<&'a Value>) {
+    let raised = |e: &Value| e.get("error").is_some();
+    let kept = corpus.iter().zip(expected).filter(|(_, e)| !raised(e));
+    (
+        expected.iter().any(raised),
+        kept.clone().map(|(v, _)| v.clone()).collect(),
+        kept.map(|(_, e)| e).collect(),
+    )
+}
+
 fn s(args: &Value, k: &str) -> Option<String> {
     args.get(k).and_then(Value::as_str).map(String::from)
 }
