@@ -38,11 +38,13 @@ pub mod flags {
 }
 
 /// `h.starts_with(p)`, comparing short needles inline instead of calling `memcmp` (which
-/// costs more than the comparison for the few bytes of a typical prefix).
+/// costs more than the comparison for the few bytes of a typical prefix), and without an
+/// early exit: on data where the answer is a coin toss, a mispredicted branch per row
+/// costs more than looking at every byte of a short prefix.
 #[inline]
 pub(crate) fn has_prefix(h: &[u8], p: &[u8]) -> bool {
     if p.len() <= 16 {
-        h.len() >= p.len() && h.iter().zip(p).all(|(a, b)| a == b)
+        h.len() >= p.len() && h.iter().zip(p).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0
     } else {
         h.starts_with(p)
     }
@@ -352,8 +354,18 @@ fn hits_in_buffer<O: OffsetSizeTrait>(
     let end_of = |row: usize| offsets[row + 1].as_usize();
     let (mut pos, end) = (offsets[0].as_usize(), offsets[n].as_usize());
     let mut row = 0;
+    // A one-byte needle goes to memchr, which costs less per call than memmem.
+    let one = match finder.needle() {
+        [b] => Some(*b),
+        _ => None,
+    };
     while pos < end {
-        let Some(at) = finder.find(&data[pos..end]) else {
+        let hay = &data[pos..end];
+        let found = match one {
+            Some(b) => memchr::memchr(b, hay),
+            None => finder.find(hay),
+        };
+        let Some(at) = found else {
             break;
         };
         let at = pos + at;
@@ -491,13 +503,38 @@ pub fn startswith<S: AsRef<str>>(
         }
         [one] => {
             let p = one.as_ref().as_bytes();
-            map_bool(array, "startswith", &|s| has_prefix(s.as_bytes(), p))?
+            match array.data_type() {
+                DataType::Utf8 => affix_by_offsets(array.as_string::<i32>(), p, true),
+                DataType::LargeUtf8 => affix_by_offsets(array.as_string::<i64>(), p, true),
+                _ => map_bool(array, "startswith", &|s| has_prefix(s.as_bytes(), p))?,
+            }
         }
         many => map_bool(array, "startswith", &|s| {
             many.iter().any(|p| s.starts_with(p.as_ref()))
         })?,
     };
     Ok(fill_na(out, na))
+}
+
+/// A prefix (or suffix) test straight on the offsets and value bytes of a `Utf8` or
+/// `LargeUtf8` array: no per-row string is made, which is most of the work for short
+/// values.
+fn affix_by_offsets<O: OffsetSizeTrait>(
+    a: &GenericStringArray<O>,
+    p: &[u8],
+    prefix: bool,
+) -> BooleanArray {
+    let offsets = a.value_offsets();
+    let data = a.value_data();
+    let values = BooleanBuffer::collect_bool(a.len(), |i| {
+        let row = &data[offsets[i].as_usize()..offsets[i + 1].as_usize()];
+        if prefix {
+            has_prefix(row, p)
+        } else {
+            has_suffix(row, p)
+        }
+    });
+    BooleanArray::new(values, a.nulls().cloned())
 }
 
 /// pandas' `str.endswith(pat, na)`: true when the string ends with any of the suffixes.
@@ -512,7 +549,11 @@ pub fn endswith<S: AsRef<str>>(
     let out = match suffixes {
         [one] => {
             let p = one.as_ref().as_bytes();
-            map_bool(array, "endswith", &|s| has_suffix(s.as_bytes(), p))?
+            match array.data_type() {
+                DataType::Utf8 => affix_by_offsets(array.as_string::<i32>(), p, false),
+                DataType::LargeUtf8 => affix_by_offsets(array.as_string::<i64>(), p, false),
+                _ => map_bool(array, "endswith", &|s| has_suffix(s.as_bytes(), p))?,
+            }
         }
         many => map_bool(array, "endswith", &|s| {
             many.iter().any(|p| s.ends_with(p.as_ref()))
@@ -781,6 +822,11 @@ mod tests {
             let got: Vec<bool> = got.iter().map(Option::unwrap).collect();
             assert_eq!(got, want[start..start + len], "slice {start}+{len}");
         }
+        // A one-byte needle takes memchr.
+        let one = Matcher::contains_literal("c");
+        let got = matches(&a.slice(1, 7), &one).unwrap();
+        let want: Vec<Option<bool>> = rows[1..8].iter().map(|r| Some(r.contains('c'))).collect();
+        assert_eq!(got.iter().collect::<Vec<_>>(), want);
         // rfind sees overlapping hits; positions are in code points.
         let a = StringArray::from(vec!["aaa", "éaa", "a", "", "aaéaa"]);
         let got = find(&a, "aa", 0, None, FindKind::Rfind).unwrap();
