@@ -190,6 +190,32 @@ pub(crate) fn map_bool(
     try_map_bool(array, op, &|s| Ok(f(s)))
 }
 
+/// Applies a predicate on each string's bytes; for `Utf8` and `LargeUtf8` it reads the
+/// offsets and value bytes directly (no string is made per row, which is most of the work
+/// for short values).
+pub(crate) fn map_bytes_bool(
+    array: &dyn Array,
+    op: &'static str,
+    f: &impl Fn(&[u8]) -> bool,
+) -> Result<BooleanArray> {
+    fn run<O: OffsetSizeTrait>(
+        a: &GenericStringArray<O>,
+        f: &impl Fn(&[u8]) -> bool,
+    ) -> BooleanArray {
+        let offsets = a.value_offsets();
+        let data = a.value_data();
+        let values = BooleanBuffer::collect_bool(a.len(), |i| {
+            f(&data[offsets[i].as_usize()..offsets[i + 1].as_usize()])
+        });
+        BooleanArray::new(values, a.nulls().cloned())
+    }
+    match array.data_type() {
+        DataType::Utf8 => Ok(run(array.as_string::<i32>(), f)),
+        DataType::LargeUtf8 => Ok(run(array.as_string::<i64>(), f)),
+        _ => map_bool(array, op, &|s| f(s.as_bytes())),
+    }
+}
+
 /// [`map_bool`] for a predicate that can fail (a backtracking regex over its limit).
 pub(crate) fn try_map_bool(
     array: &dyn Array,

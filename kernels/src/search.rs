@@ -14,7 +14,7 @@ use memchr::memmem::{Finder, FinderRev};
 use regex::RegexBuilder;
 
 use crate::case::upper_full;
-use crate::driver::{map_bool, map_i64, try_map_bool};
+use crate::driver::{map_bool, map_bytes_bool, map_i64, try_map_bool};
 use crate::error::{KernelError, Result};
 use crate::length::char_count;
 use crate::pattern::{Anchor, Pattern};
@@ -503,38 +503,13 @@ pub fn startswith<S: AsRef<str>>(
         }
         [one] => {
             let p = one.as_ref().as_bytes();
-            match array.data_type() {
-                DataType::Utf8 => affix_by_offsets(array.as_string::<i32>(), p, true),
-                DataType::LargeUtf8 => affix_by_offsets(array.as_string::<i64>(), p, true),
-                _ => map_bool(array, "startswith", &|s| has_prefix(s.as_bytes(), p))?,
-            }
+            map_bytes_bool(array, "startswith", &|s| has_prefix(s, p))?
         }
         many => map_bool(array, "startswith", &|s| {
             many.iter().any(|p| s.starts_with(p.as_ref()))
         })?,
     };
     Ok(fill_na(out, na))
-}
-
-/// A prefix (or suffix) test straight on the offsets and value bytes of a `Utf8` or
-/// `LargeUtf8` array: no per-row string is made, which is most of the work for short
-/// values.
-fn affix_by_offsets<O: OffsetSizeTrait>(
-    a: &GenericStringArray<O>,
-    p: &[u8],
-    prefix: bool,
-) -> BooleanArray {
-    let offsets = a.value_offsets();
-    let data = a.value_data();
-    let values = BooleanBuffer::collect_bool(a.len(), |i| {
-        let row = &data[offsets[i].as_usize()..offsets[i + 1].as_usize()];
-        if prefix {
-            has_prefix(row, p)
-        } else {
-            has_suffix(row, p)
-        }
-    });
-    BooleanArray::new(values, a.nulls().cloned())
 }
 
 /// pandas' `str.endswith(pat, na)`: true when the string ends with any of the suffixes.
@@ -549,11 +524,7 @@ pub fn endswith<S: AsRef<str>>(
     let out = match suffixes {
         [one] => {
             let p = one.as_ref().as_bytes();
-            match array.data_type() {
-                DataType::Utf8 => affix_by_offsets(array.as_string::<i32>(), p, false),
-                DataType::LargeUtf8 => affix_by_offsets(array.as_string::<i64>(), p, false),
-                _ => map_bool(array, "endswith", &|s| has_suffix(s.as_bytes(), p))?,
-            }
+            map_bytes_bool(array, "endswith", &|s| has_suffix(s, p))?
         }
         many => map_bool(array, "endswith", &|s| {
             many.iter().any(|p| s.ends_with(p.as_ref()))
