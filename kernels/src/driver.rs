@@ -216,6 +216,29 @@ pub(crate) fn map_bytes_bool(
     }
 }
 
+/// A count on each string's bytes, as [`map_bytes_bool`]: offsets and value bytes read
+/// directly for `Utf8` and `LargeUtf8`.
+pub(crate) fn map_bytes_i64(
+    array: &dyn Array,
+    op: &'static str,
+    f: &impl Fn(&[u8]) -> i64,
+) -> Result<Int64Array> {
+    fn run<O: OffsetSizeTrait>(a: &GenericStringArray<O>, f: &impl Fn(&[u8]) -> i64) -> Int64Array {
+        let data = a.value_data();
+        let values: Vec<i64> = a
+            .value_offsets()
+            .windows(2)
+            .map(|w| f(&data[w[0].as_usize()..w[1].as_usize()]))
+            .collect();
+        Int64Array::new(values.into(), a.nulls().cloned())
+    }
+    match array.data_type() {
+        DataType::Utf8 => Ok(run(array.as_string::<i32>(), f)),
+        DataType::LargeUtf8 => Ok(run(array.as_string::<i64>(), f)),
+        _ => map_i64(array, op, &|s| Ok(f(s.as_bytes())), None),
+    }
+}
+
 /// [`map_bool`] for a predicate that can fail (a backtracking regex over its limit).
 pub(crate) fn try_map_bool(
     array: &dyn Array,
