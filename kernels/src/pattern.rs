@@ -285,6 +285,9 @@ impl Pattern {
     ///
     /// # Errors
     /// A backtracking pattern over its limit on `s`.
+    ///
+    /// # Panics
+    /// When `locs` was made by [`Pattern::locations`] of another pattern.
     pub fn captures_at(&self, s: &str, pos: usize, locs: &mut Locations) -> Result<bool> {
         match (self.engine_for(s), &mut locs.fast) {
             (Ok(re), Some(fast)) => {
