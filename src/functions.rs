@@ -167,10 +167,11 @@ pub fn functions() -> Vec<(String, String)> {
             sig.push_str(", ");
             sig.push_str(p);
         }
-        out.push((
-            format!("str_{name}({sig})"),
-            format!("pandas: Series.str.{name}, Python's semantics"),
-        ));
+        let what = match *name {
+            "translate" => "pandas: Series.str.translate(str.maketrans(x, y, z))".to_string(),
+            _ => format!("pandas: Series.str.{name}, Python's semantics"),
+        };
+        out.push((format!("str_{name}({sig})"), what));
     }
     out
 }
