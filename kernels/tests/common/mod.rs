@@ -53,41 +53,46 @@ pub fn values(seed: u64, n: usize, null_share: usize, ascii_only: bool) -> Vec<O
         .collect()
 }
 
-/// The same values in every layout, each paired with the values it holds.
-pub fn layouts(v: &[Option<String>]) -> Vec<(&'static str, ArrayRef, Vec<Option<String>>)> {
+/// The same values in every layout, whole and sliced: each with its name, the array, the
+/// values it holds, and where those start in `v`.
+pub fn layouts(v: &[Option<String>]) -> Vec<(&'static str, ArrayRef, Vec<Option<String>>, usize)> {
     let strs: Vec<Option<&str>> = v.iter().map(|s| s.as_deref()).collect();
-    let utf8: ArrayRef = Arc::new(StringArray::from(strs.clone()));
-    let large: ArrayRef = Arc::new(LargeStringArray::from(strs.clone()));
-    let view: ArrayRef = Arc::new(StringViewArray::from(strs.clone()));
-    let dict: ArrayRef = Arc::new(strs.iter().copied().collect::<DictionaryArray<Int16Type>>());
-    let n = v.len();
-    let (start, len) = (n / 3, n / 2);
-    vec![
-        ("utf8", utf8.clone(), v.to_vec()),
-        ("large", large.clone(), v.to_vec()),
-        ("view", view.clone(), v.to_vec()),
-        ("dict", dict.clone(), v.to_vec()),
+    let whole: [(&'static str, &'static str, ArrayRef); 4] = [
         (
+            "utf8",
             "utf8 sliced",
-            utf8.slice(start, len),
-            v[start..start + len].to_vec(),
+            Arc::new(StringArray::from(strs.clone())),
         ),
         (
+            "large",
             "large sliced",
-            large.slice(start, len),
-            v[start..start + len].to_vec(),
+            Arc::new(LargeStringArray::from(strs.clone())),
         ),
         (
+            "view",
             "view sliced",
-            view.slice(start, len),
-            v[start..start + len].to_vec(),
+            Arc::new(StringViewArray::from(strs.clone())),
         ),
         (
+            "dict",
             "dict sliced",
-            dict.slice(start, len),
-            v[start..start + len].to_vec(),
+            Arc::new(strs.iter().copied().collect::<DictionaryArray<Int16Type>>()),
         ),
-    ]
+    ];
+    let (start, len) = (v.len() / 3, v.len() / 2);
+    let mut out = Vec::with_capacity(8);
+    for (name, _, array) in &whole {
+        out.push((*name, array.clone(), v.to_vec(), 0));
+    }
+    for (_, sliced, array) in &whole {
+        out.push((
+            *sliced,
+            array.slice(start, len),
+            v[start..start + len].to_vec(),
+            start,
+        ));
+    }
+    out
 }
 
 pub fn strings_of(a: &dyn Array) -> Vec<Option<String>> {
