@@ -3,31 +3,12 @@
 //! read, not mapped), IPC stream, and LZ4-compressed IPC.
 
 mod common;
+#[path = "../kernels/tests/common/mod.rs"]
+mod kernel_common;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int64Type};
-use arrow_array::{Array, ArrayRef};
-use arrow_schema::DataType;
+use arrow_array::Array;
+use kernel_common::json_row;
 use serde_json::Value;
-
-fn as_json(a: &ArrayRef, i: usize) -> Value {
-    if a.is_null(i) {
-        return Value::Null;
-    }
-    match a.data_type() {
-        DataType::Utf8 => a.as_string::<i32>().value(i).into(),
-        DataType::LargeUtf8 => a.as_string::<i64>().value(i).into(),
-        DataType::Utf8View => a.as_string_view().value(i).into(),
-        DataType::Int64 => a.as_primitive::<Int64Type>().value(i).into(),
-        DataType::Float64 => a.as_primitive::<Float64Type>().value(i).into(),
-        DataType::Boolean => a.as_boolean().value(i).into(),
-        DataType::Dictionary(_, _) => {
-            let d = a.as_any_dictionary();
-            as_json(d.values(), d.normalized_keys()[i])
-        }
-        other => panic!("unexpected type {other}"),
-    }
-}
 
 fn check(file: &str, mode: &str) {
     let expected: Value = serde_json::from_str(
@@ -52,7 +33,11 @@ fn check(file: &str, mode: &str) {
             .column(field.name())
             .unwrap()
             .iter()
-            .flat_map(|a| (0..a.len()).map(|i| as_json(a, i)).collect::<Vec<_>>())
+            .flat_map(|a| {
+                (0..a.len())
+                    .map(|i| json_row(a.as_ref(), i))
+                    .collect::<Vec<_>>()
+            })
             .collect();
         assert_eq!(
             &Value::Array(got),

@@ -140,7 +140,7 @@ fn arrow_cast_free_unpack(a: &dyn Array) -> ArrayRef {
     Arc::new(out)
 }
 
-/// One row of any kernel result as JSON: strings, integers, booleans, lists (arrays),
+/// One row of any kernel result as JSON: strings, integers, floats, booleans, lists (arrays),
 /// structs (arrays of their fields in order), null.
 pub fn json_row(a: &dyn Array, i: usize) -> Value {
     if a.is_null(i) {
@@ -152,6 +152,10 @@ pub fn json_row(a: &dyn Array, i: usize) -> Value {
         DataType::Utf8View => a.as_string_view().value(i).into(),
         DataType::Int64 => a
             .as_primitive::<arrow_array::types::Int64Type>()
+            .value(i)
+            .into(),
+        DataType::Float64 => a
+            .as_primitive::<arrow_array::types::Float64Type>()
             .value(i)
             .into(),
         DataType::Boolean => a.as_boolean().value(i).into(),
