@@ -90,8 +90,8 @@ pub use replace::{
 };
 pub use search::is_plain_literal;
 pub use search::{
-    contains, count, endswith, fill_na, find, flags, fullmatch, match_, matches, startswith,
-    ContainsOptions, FindKind, Matcher,
+    contains, count, count_matches, endswith, fill_na, find, flags, fullmatch, match_, matches,
+    startswith, ContainsOptions, FindKind, Matcher,
 };
 pub use slice::{get, slice, slice_replace, substr};
 pub use split::{

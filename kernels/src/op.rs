@@ -344,10 +344,9 @@ impl StrOp {
             StrOp::FullMatch { pat, options } => {
                 Compiled::Matcher(options.compile_anchored(pat, Anchor::Full)?)
             }
-            StrOp::Count { pat, flags } => {
-                // Checked here so that a bad pattern fails before any data is read.
-                Pattern::new(pat, *flags)?;
-                Compiled::Nothing
+            // A literal is counted by memmem; a regex is compiled here, once.
+            StrOp::Count { pat, flags } if *flags != 0 || !search::is_plain_literal(pat) => {
+                Compiled::Pattern(Pattern::new(pat, *flags)?)
             }
             StrOp::Replace { pat, repl, options } => {
                 Compiled::Replacer(Replacer::pandas(pat, repl, options)?)
@@ -452,6 +451,7 @@ impl CompiledStrOp {
                 },
                 _,
             ) => arc(search::find(a, sub, *start, *end, *kind)),
+            (StrOp::Count { .. }, Compiled::Pattern(p)) => arc(search::count_matches(a, p)),
             (StrOp::Count { pat, flags }, _) => arc(search::count(a, pat, *flags)),
             (StrOp::Replace { .. } | StrOp::RegexpReplace { .. }, Compiled::Replacer(r)) => {
                 replace::replace(a, r)

@@ -575,7 +575,17 @@ pub fn count(array: &dyn Array, pattern: &str, re_flags: u32) -> Result<Int64Arr
             None,
         );
     }
-    let p = Pattern::new(pattern, re_flags)?;
+    count_matches(array, &Pattern::new(pattern, re_flags)?)
+}
+
+/// `count` with a regex compiled once by the caller: non-overlapping matches per string,
+/// as `len(re.findall(pat, s))`.
+///
+/// # Errors
+/// A non-string array, or a backtracking regex over its limit.
+pub fn count_matches(array: &dyn Array, pattern: &Pattern) -> Result<Int64Array> {
+    // A clone per call: workers never share a regex cache.
+    let p = pattern.clone();
     let locs = std::cell::RefCell::new(p.locations());
     map_i64(
         array,
