@@ -15,6 +15,13 @@
 //!   3 to 12 common words) follow what web and CRM exports look like.
 //! - [`Kind::Vaex`]: Vaex's own string benchmark recipe, `s = str(shuffled arange(rows))` with
 //!   `x` the integer itself: ASCII digits, no nulls, so figures can be set beside Vaex's.
+//! - [`Kind::Keys`]: keys and values for group-by, value_counts, sort and join, in the shape
+//!   of the H2O.ai db-benchmark `groupby` table (the data set DuckDB, Polars and pandas
+//!   publish group-by timings on), with `K = 100`: `id1` and `id2` are low-cardinality
+//!   strings `id001`..`id100` (`id2` has 5% nulls, which form their own group), `id3` is a
+//!   high-cardinality string `id0000000001`.. with `rows / K` levels, `id4` an integer with
+//!   `K` levels, `id6` an integer with `rows / K` levels, `v1` an integer in `1..=5` and
+//!   `v3` a float in `[0, 100)` with 5% nulls.
 #![forbid(unsafe_code)]
 
 use std::fmt;
@@ -37,17 +44,20 @@ pub enum Kind {
     Text,
     /// Vaex's benchmark column: shuffled integers as strings.
     Vaex,
+    /// db-benchmark's group-by table: low- and high-cardinality keys with values.
+    Keys,
 }
 
 impl Kind {
     /// Every kind, for help texts.
-    pub const ALL: [Kind; 2] = [Kind::Text, Kind::Vaex];
+    pub const ALL: [Kind; 3] = [Kind::Text, Kind::Vaex, Kind::Keys];
 
     /// The kind's name on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Kind::Text => "text",
             Kind::Vaex => "vaex",
+            Kind::Keys => "keys",
         }
     }
 }
@@ -64,7 +74,7 @@ impl FromStr for Kind {
         Kind::ALL
             .into_iter()
             .find(|k| k.name() == s)
-            .ok_or_else(|| format!("unknown data set kind {s:?} (expected text or vaex)"))
+            .ok_or_else(|| format!("unknown data set kind {s:?} (expected text, vaex or keys)"))
     }
 }
 
@@ -89,6 +99,15 @@ pub fn schema(kind: Kind) -> SchemaRef {
             Field::new("x", DataType::Int64, false),
             Field::new("s", DataType::Utf8, false),
         ],
+        Kind::Keys => vec![
+            Field::new("id1", DataType::Utf8, false),
+            Field::new("id2", DataType::Utf8, true),
+            Field::new("id3", DataType::Utf8, false),
+            Field::new("id4", DataType::Int64, false),
+            Field::new("id6", DataType::Int64, false),
+            Field::new("v1", DataType::Int64, false),
+            Field::new("v3", DataType::Float64, true),
+        ],
     };
     Arc::new(Schema::new(fields))
 }
@@ -105,6 +124,7 @@ pub fn batch(kind: Kind, seed: u64, total: u64, start: u64, len: usize) -> Recor
     let columns = match kind {
         Kind::Text => text_columns(seed, start, len),
         Kind::Vaex => vaex_columns(seed, total, start, len),
+        Kind::Keys => keys_columns(seed, total, start, len),
     };
     RecordBatch::try_new(schema(kind), columns).expect("generator builds its own schema")
 }
@@ -274,6 +294,41 @@ fn vaex_columns(seed: u64, total: u64, start: u64, len: usize) -> Vec<ArrayRef> 
     vec![Arc::new(Int64Array::from(xs)), Arc::new(strings)]
 }
 
+/// The number of levels of db-benchmark's low-cardinality keys.
+pub const KEYS_LOW: usize = 100;
+
+fn keys_columns(seed: u64, total: u64, start: u64, len: usize) -> Vec<ArrayRef> {
+    let mut rng = Rng::new(seed, start);
+    let high = (total as usize / KEYS_LOW).max(1);
+    let (mut id1, mut id2, mut id3) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut id4, mut id6, mut v1, mut v3) = (
+        Vec::with_capacity(len),
+        Vec::with_capacity(len),
+        Vec::with_capacity(len),
+        Vec::with_capacity(len),
+    );
+    for _ in 0..len {
+        id1.push(format!("id{:03}", 1 + rng.below(KEYS_LOW)));
+        let k2 = format!("id{:03}", 1 + rng.below(KEYS_LOW));
+        id2.push((!rng.chance(0.05)).then_some(k2));
+        id3.push(format!("id{:010}", 1 + rng.below(high)));
+        id4.push(1 + rng.below(KEYS_LOW) as i64);
+        id6.push(1 + rng.below(high) as i64);
+        v1.push(1 + rng.below(5) as i64);
+        let v = (rng.next_u64() % 100_000_000) as f64 / 1e6;
+        v3.push((!rng.chance(0.05)).then_some(v));
+    }
+    vec![
+        Arc::new(StringArray::from(id1)),
+        Arc::new(StringArray::from(id2)),
+        Arc::new(StringArray::from(id3)),
+        Arc::new(Int64Array::from(id4)),
+        Arc::new(Int64Array::from(id6)),
+        Arc::new(Int64Array::from(v1)),
+        Arc::new(Float64Array::from(v3)),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,6 +358,22 @@ mod tests {
             (0.05..0.15).contains(&non_ascii),
             "non-ASCII share {non_ascii}"
         );
+    }
+
+    #[test]
+    fn keys_have_db_benchmark_cardinalities() {
+        let a = batch(Kind::Keys, 42, 100_000, 0, 100_000);
+        assert_eq!(a, batch(Kind::Keys, 42, 100_000, 0, 100_000));
+        let distinct = |i: usize| {
+            let c = a.column(i).as_string::<i32>();
+            c.iter().collect::<std::collections::HashSet<_>>().len()
+        };
+        assert_eq!(distinct(0), KEYS_LOW);
+        assert_eq!(distinct(1), KEYS_LOW + 1, "100 keys and the null group");
+        let high = distinct(2);
+        assert!((600..=1000).contains(&high), "id3 has {high} levels");
+        let nulls = a.column(6).null_count() as f64 / a.num_rows() as f64;
+        assert!((0.04..0.06).contains(&nulls), "v3 null share {nulls}");
     }
 
     #[test]

@@ -62,7 +62,7 @@ enum Command {
     },
     /// Generate a seeded data set as an Arrow IPC file
     Gen {
-        /// Data set: text (names, e-mails, URLs, sentences; non-ASCII and nulls) or vaex (shuffled integers as strings)
+        /// Data set: text (names, e-mails, URLs, sentences; non-ASCII and nulls), vaex (shuffled integers as strings) or keys (db-benchmark's group-by keys and values)
         #[arg(long, default_value = "text")]
         kind: Kind,
         /// Number of rows
