@@ -166,6 +166,61 @@ pub enum Expr {
         /// Stands in for a null; `None`: a row with a null is null.
         na_rep: Option<String>,
     },
+    /// An aggregate: one value per group in [`LazyFrame::group_by`](crate::LazyFrame::group_by)
+    /// (or for the whole frame in a `select` made only of aggregates).
+    Agg {
+        /// What to compute.
+        func: AggFunc,
+        /// The input; `None` for [`len`] (`count(*)`).
+        input: Option<Box<Expr>>,
+    },
+}
+
+/// An aggregate function. Nulls in the input are skipped (as in SQL); a group with no
+/// non-null input gets null from `sum`, `mean`, `min`, `max`, `std` and `var` (as DuckDB
+/// does) and 0 from `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AggFunc {
+    /// Rows in the group, nulls included (`count(*)`, Polars' `len`).
+    Len,
+    /// Non-null values.
+    Count,
+    /// Sum: `Int64` for integers (an overflow is an error), `Float64` for floats.
+    Sum,
+    /// Arithmetic mean, `Float64`.
+    Mean,
+    /// Smallest value (numbers).
+    Min,
+    /// Largest value (numbers).
+    Max,
+    /// Sample standard deviation (`ddof = 1`), `Float64`.
+    Std,
+    /// Sample variance (`ddof = 1`), `Float64`.
+    Var,
+}
+
+impl AggFunc {
+    /// The function's name (DuckDB's, which is also Polars' except `count_star`).
+    pub fn name(self) -> &'static str {
+        match self {
+            AggFunc::Len => "count_star",
+            AggFunc::Count => "count",
+            AggFunc::Sum => "sum",
+            AggFunc::Mean => "mean",
+            AggFunc::Min => "min",
+            AggFunc::Max => "max",
+            AggFunc::Std => "stddev_samp",
+            AggFunc::Var => "var_samp",
+        }
+    }
+}
+
+/// The number of rows (in each group): `count(*)`. Its output is named `len`, as in Polars.
+pub fn len() -> Expr {
+    Expr::Agg {
+        func: AggFunc::Len,
+        input: None,
+    }
 }
 
 /// A column reference.
@@ -260,6 +315,64 @@ impl Expr {
             _ => unreachable!("like builds Expr::Like"),
         }
     }
+    fn agg(self, func: AggFunc) -> Expr {
+        Expr::Agg {
+            func,
+            input: Some(Box::new(self)),
+        }
+    }
+    /// Non-null values (in each group).
+    pub fn count(self) -> Expr {
+        self.agg(AggFunc::Count)
+    }
+    /// Sum (in each group).
+    pub fn sum(self) -> Expr {
+        self.agg(AggFunc::Sum)
+    }
+    /// Mean (in each group).
+    pub fn mean(self) -> Expr {
+        self.agg(AggFunc::Mean)
+    }
+    /// Minimum (in each group).
+    pub fn min(self) -> Expr {
+        self.agg(AggFunc::Min)
+    }
+    /// Maximum (in each group).
+    pub fn max(self) -> Expr {
+        self.agg(AggFunc::Max)
+    }
+    /// Sample standard deviation (in each group).
+    pub fn std(self) -> Expr {
+        self.agg(AggFunc::Std)
+    }
+    /// Sample variance (in each group).
+    pub fn var(self) -> Expr {
+        self.agg(AggFunc::Var)
+    }
+    /// The expression under any aliases.
+    pub fn unaliased(&self) -> &Expr {
+        match self {
+            Expr::Alias(e, _) => e.unaliased(),
+            e => e,
+        }
+    }
+    /// True when this expression contains an aggregate.
+    pub fn has_agg(&self) -> bool {
+        match self {
+            Expr::Agg { .. } => true,
+            Expr::Column(_) | Expr::Literal(_) => false,
+            Expr::Alias(e, _)
+            | Expr::Not(e)
+            | Expr::Negative(e)
+            | Expr::IsNull(e)
+            | Expr::IsNotNull(e)
+            | Expr::Str(e, _) => e.has_agg(),
+            Expr::Like { expr, .. } => expr.has_agg(),
+            Expr::Binary { left, right, .. } => left.has_agg() || right.has_agg(),
+            Expr::Cat { exprs, .. } => exprs.iter().any(Expr::has_agg),
+        }
+    }
+
     /// The string namespace: pandas' `.str` methods.
     pub fn str(self) -> StrNamespace {
         StrNamespace(self)
@@ -270,6 +383,7 @@ impl Expr {
     pub fn output_name(&self) -> String {
         match self {
             Expr::Alias(_, name) => name.clone(),
+            Expr::Agg { input: None, .. } => "len".to_string(),
             other => other.leftmost_column().unwrap_or("literal").to_string(),
         }
     }
@@ -289,6 +403,7 @@ impl Expr {
                 left.leftmost_column().or_else(|| right.leftmost_column())
             }
             Expr::Cat { exprs, .. } => exprs.iter().find_map(Expr::leftmost_column),
+            Expr::Agg { input, .. } => input.as_deref().and_then(Expr::leftmost_column),
         }
     }
 
@@ -315,6 +430,11 @@ impl Expr {
                 right.collect_columns(out);
             }
             Expr::Cat { exprs, .. } => exprs.iter().for_each(|e| e.collect_columns(out)),
+            Expr::Agg { input, .. } => {
+                if let Some(e) = input {
+                    e.collect_columns(out)
+                }
+            }
         }
     }
 }
@@ -362,6 +482,11 @@ impl fmt::Display for Expr {
                     sep.replace('\'', "''")
                 )
             }
+            Expr::Agg { func, input: None } => write!(f, "{}()", func.name()),
+            Expr::Agg {
+                func,
+                input: Some(e),
+            } => write!(f, "{}({e})", func.name()),
         }
     }
 }

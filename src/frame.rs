@@ -12,10 +12,13 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::{Field, Schema, SchemaRef};
 
+use crate::agg::Aggregate;
 use crate::error::{Error, Result};
 use crate::exec::{partition, Partition, PartitionLimits, Runtime};
 use crate::expr::Expr;
 use crate::plan::{compile, evaluate, PhysicalExpr};
+use crate::sort::Sort;
+pub use crate::sort::SortOptions;
 use crate::storage::{StorageMode, Table};
 
 /// Opens an Arrow IPC file (Feather v2) by mapping it; reads only metadata.
@@ -124,6 +127,33 @@ enum Op {
     Select(Vec<Expr>),
     WithColumns(Vec<Expr>),
     Head(usize),
+    /// `group_by(keys).agg(aggs)`; no keys: one row of global aggregates.
+    Aggregate {
+        keys: Vec<Expr>,
+        aggs: Vec<Expr>,
+    },
+    Sort(Vec<(Expr, SortOptions)>),
+}
+
+/// A grouping in progress: [`LazyFrame::group_by`] then [`GroupBy::agg`].
+#[derive(Debug, Clone)]
+pub struct GroupBy {
+    frame: LazyFrame,
+    keys: Vec<Expr>,
+}
+
+impl GroupBy {
+    /// One row per distinct key (nulls form their own group), with the keys and then
+    /// `aggs` (each an aggregate such as `col("x").sum()` or [`len()`](crate::len),
+    /// optionally aliased). Groups come in no particular order; sort to fix one.
+    pub fn agg(self, aggs: impl IntoIterator<Item = Expr>) -> LazyFrame {
+        let mut frame = self.frame;
+        frame.ops.push(Op::Aggregate {
+            keys: self.keys,
+            aggs: aggs.into_iter().collect(),
+        });
+        frame
+    }
 }
 
 /// A plan: operations recorded over a source table, run by [`LazyFrame::collect`].
@@ -142,6 +172,18 @@ enum PhysicalOp {
     /// Output columns, each an expression, and the schema they make.
     Project(Vec<PhysicalExpr>, SchemaRef),
     Head(usize),
+    Aggregate(Aggregate),
+    Sort(Sort),
+}
+
+impl PhysicalOp {
+    /// True for operations that need all their input before giving any output.
+    fn is_breaker(&self) -> bool {
+        matches!(
+            self,
+            PhysicalOp::Head(_) | PhysicalOp::Aggregate(_) | PhysicalOp::Sort(_)
+        )
+    }
 }
 
 impl LazyFrame {
@@ -151,9 +193,51 @@ impl LazyFrame {
         self
     }
 
-    /// Replaces the columns by `exprs`.
+    /// Replaces the columns by `exprs`. When every expression is an aggregate, the result
+    /// is one row of aggregates over all rows (as in Polars and SQL).
     pub fn select(mut self, exprs: impl IntoIterator<Item = Expr>) -> LazyFrame {
-        self.ops.push(Op::Select(exprs.into_iter().collect()));
+        let exprs: Vec<Expr> = exprs.into_iter().collect();
+        if !exprs.is_empty()
+            && exprs
+                .iter()
+                .all(|e| matches!(e.unaliased(), Expr::Agg { .. }))
+        {
+            self.ops.push(Op::Aggregate {
+                keys: Vec::new(),
+                aggs: exprs,
+            });
+        } else {
+            self.ops.push(Op::Select(exprs));
+        }
+        self
+    }
+
+    /// Groups rows by `keys` (expressions of any sortable type); finish with
+    /// [`GroupBy::agg`].
+    pub fn group_by(self, keys: impl IntoIterator<Item = Expr>) -> GroupBy {
+        GroupBy {
+            frame: self,
+            keys: keys.into_iter().collect(),
+        }
+    }
+
+    /// pandas' `value_counts`: each distinct value of `expr` (null included, as its own
+    /// row) and how many rows have it, in a column `count`, most frequent first.
+    pub fn value_counts(self, expr: Expr) -> LazyFrame {
+        self.group_by([expr])
+            .agg([crate::expr::len().alias("count")])
+            .sort([crate::col("count")], SortOptions::descending())
+    }
+
+    /// Sorts by `by`, all in one direction; stable (rows with equal keys keep their
+    /// order). Strings sort by code point.
+    pub fn sort(self, by: impl IntoIterator<Item = Expr>, options: SortOptions) -> LazyFrame {
+        self.sort_by(by.into_iter().map(|e| (e, options)))
+    }
+
+    /// Sorts by keys that each have their own direction and null placement.
+    pub fn sort_by(mut self, by: impl IntoIterator<Item = (Expr, SortOptions)>) -> LazyFrame {
+        self.ops.push(Op::Sort(by.into_iter().collect()));
         self
     }
 
@@ -195,6 +279,17 @@ impl LazyFrame {
             match op {
                 Op::Head(_) => {}
                 Op::Filter(e) => needed.extend(e.columns().into_iter().map(str::to_string)),
+                Op::Sort(by) => {
+                    needed.extend(by.iter().flat_map(|(e, _)| e.columns()).map(str::to_string))
+                }
+                Op::Aggregate { keys, aggs } => {
+                    needed = keys
+                        .iter()
+                        .chain(aggs)
+                        .flat_map(|e| e.columns())
+                        .map(str::to_string)
+                        .collect();
+                }
                 Op::Select(exprs) => {
                     needed = exprs
                         .iter()
@@ -300,20 +395,27 @@ fn compile_op(op: &Op, schema: &SchemaRef) -> Result<(PhysicalOp, SchemaRef)> {
         Op::Select(exprs) => project(exprs, false),
         Op::WithColumns(exprs) => project(exprs, true),
         Op::Head(n) => Ok((PhysicalOp::Head(*n), schema.clone())),
+        Op::Aggregate { keys, aggs } => {
+            let a = Aggregate::compile(keys, aggs, schema)?;
+            let out = a.schema().clone();
+            Ok((PhysicalOp::Aggregate(a), out))
+        }
+        Op::Sort(by) => Ok((PhysicalOp::Sort(Sort::compile(by, schema)?), schema.clone())),
     }
 }
 
-/// Runs compiled operations over batches. Operations before the first `Head` run on all
-/// partitions in parallel; a `Head` stops early, running partitions in waves until it has
-/// its rows; what follows it runs on the (small) result.
+/// Runs compiled operations over batches. Streaming operations (filter, select) up to the
+/// first breaker run on all partitions in parallel; then the breaker runs: a `Head` runs
+/// partitions in waves until it has its rows, an aggregate or a sort takes all of its
+/// input; what follows runs on the breaker's output.
 fn run_plan(
     runtime: &Runtime,
     limits: PartitionLimits,
     batches: Vec<RecordBatch>,
     ops: &[PhysicalOp],
 ) -> Result<Vec<RecordBatch>> {
-    let head_at = ops.iter().position(|op| matches!(op, PhysicalOp::Head(_)));
-    let (before, rest) = ops.split_at(head_at.unwrap_or(ops.len()));
+    let breaker = ops.iter().position(PhysicalOp::is_breaker);
+    let (before, rest) = ops.split_at(breaker.unwrap_or(ops.len()));
     let partitions = partition(&batches, limits);
     let run = |p: &Partition| -> Result<Vec<RecordBatch>> {
         let mut out = Vec::with_capacity(p.batches.len());
@@ -325,22 +427,55 @@ fn run_plan(
         }
         Ok(out)
     };
-    let Some((PhysicalOp::Head(n), after)) = rest.split_first() else {
+    let Some((op, after)) = rest.split_first() else {
         return Ok(runtime
             .map_partitions(&partitions, run)?
             .into_iter()
             .flatten()
             .collect());
     };
+    let out = match op {
+        PhysicalOp::Head(n) => head(runtime, &partitions, run, *n)?,
+        breaker => {
+            let input: Vec<RecordBatch> = if before.is_empty() {
+                batches
+            } else {
+                runtime
+                    .map_partitions(&partitions, run)?
+                    .into_iter()
+                    .flatten()
+                    .collect()
+            };
+            match breaker {
+                PhysicalOp::Aggregate(a) => a.run(runtime, limits, input)?,
+                PhysicalOp::Sort(s) => s.run(runtime, input)?,
+                _ => unreachable!("is_breaker lists the breakers"),
+            }
+        }
+    };
+    if after.is_empty() {
+        Ok(out)
+    } else {
+        run_plan(runtime, limits, out, after)
+    }
+}
+
+/// The first `n` rows: partitions run in waves of twice the threads until enough rows came.
+fn head(
+    runtime: &Runtime,
+    partitions: &[Partition],
+    run: impl Fn(&Partition) -> Result<Vec<RecordBatch>> + Sync,
+    n: usize,
+) -> Result<Vec<RecordBatch>> {
     let mut out: Vec<RecordBatch> = Vec::new();
     let mut rows = 0;
     let wave = (runtime.threads() * 2).max(1);
     for chunk in partitions.chunks(wave) {
-        if rows >= *n {
+        if rows >= n {
             break;
         }
-        for b in runtime.map_partitions(chunk, run)?.into_iter().flatten() {
-            if rows >= *n {
+        for b in runtime.map_partitions(chunk, &run)?.into_iter().flatten() {
+            if rows >= n {
                 break;
             }
             let take = (n - rows).min(b.num_rows());
@@ -348,11 +483,7 @@ fn run_plan(
             out.push(b.slice(0, take));
         }
     }
-    if after.is_empty() {
-        Ok(out)
-    } else {
-        run_plan(runtime, limits, out, after)
-    }
+    Ok(out)
 }
 
 fn run_ops(mut batch: RecordBatch, ops: &[PhysicalOp]) -> Result<RecordBatch> {
@@ -377,6 +508,9 @@ fn run_ops(mut batch: RecordBatch, ops: &[PhysicalOp]) -> Result<RecordBatch> {
                     .map_err(|e| Error::arrow("select", e))?
             }
             PhysicalOp::Head(n) => batch.slice(0, (*n).min(batch.num_rows())),
+            PhysicalOp::Aggregate(_) | PhysicalOp::Sort(_) => {
+                unreachable!("run_plan stops streaming at a breaker")
+            }
         };
     }
     Ok(batch)

@@ -42,20 +42,23 @@
 //! kernels live in the `spindle-kernels` crate. The library never prints.
 #![deny(unsafe_code)]
 
+mod agg;
 pub mod error;
 pub mod exec;
 pub mod expr;
 pub mod frame;
 mod functions;
+mod keys;
 mod plan;
+mod sort;
 pub mod sql;
 pub mod storage;
 pub mod write;
 
 pub use error::{Error, Result};
 pub use exec::Runtime;
-pub use expr::{col, lit, BinaryOp, Expr, Literal, StrNamespace};
-pub use frame::{open, DataFrame, LazyFrame};
+pub use expr::{col, len, lit, AggFunc, BinaryOp, Expr, Literal, StrNamespace};
+pub use frame::{open, DataFrame, GroupBy, LazyFrame, SortOptions};
 pub use functions::functions;
 pub use spindle_kernels::{
     flags, CaseMapping, CharClass, ContainsOptions, FindKind, Form, ReplaceOptions, Side, StrOp,

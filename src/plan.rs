@@ -201,6 +201,12 @@ fn numeric_type(l: &DataType, r: &DataType) -> DataType {
 
 fn compile_inner(expr: &Expr, schema: &Schema) -> Result<(PhysicalExpr, DataType, bool)> {
     Ok(match expr {
+        Expr::Agg { .. } => {
+            return Err(Error::invalid(
+                format!("{expr}"),
+                "an aggregate belongs in group_by(...).agg(...) or a select of aggregates only",
+            ))
+        }
         Expr::Column(name) => {
             let i = find_column(schema, name)?;
             let f = schema.field(i);
