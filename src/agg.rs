@@ -215,7 +215,22 @@ impl Aggregate {
         } else {
             0
         };
-        let partials = runtime.map_partitions(&parts, |p| self.partial(&encoder, p, bits))?;
+        // Thread-local partial tables: rayon folds partitions into a few accumulators.
+        let partials: Vec<Partial> = runtime.install(|| {
+            parts
+                .par_iter()
+                .try_fold(
+                    || Partial::new(&self.aggs),
+                    |mut acc, p: &Partition| {
+                        for b in &p.batches {
+                            self.absorb(&encoder, &mut acc, b)?;
+                        }
+                        Ok::<_, Error>(acc)
+                    },
+                )
+                .map(|r| r.map(|p| p.finish(bits)))
+                .collect::<Result<Vec<_>>>()
+        })?;
         let partials: Vec<Partial> = partials
             .into_iter()
             .filter(|p| !p.groups.is_empty())
@@ -237,62 +252,50 @@ impl Aggregate {
         Ok(out.into_iter().flatten().collect())
     }
 
-    fn partial(&self, encoder: &KeyEncoder, p: &Partition, bits: u32) -> Result<Partial> {
-        let mut chunks: Vec<Chunk> = Vec::with_capacity(p.batches.len());
-        let mut table: HashTable<u32> = HashTable::new();
-        let mut groups: Vec<(u32, u32)> = Vec::new();
-        let mut hashes: Vec<u64> = Vec::new();
-        let mut states: Vec<Acc> = self.aggs.iter().map(Acc::new).collect();
-        let mut gids: Vec<u32> = Vec::new();
-        for batch in &p.batches {
-            let rows = batch.num_rows();
-            let arrays = self
-                .keys
-                .iter()
-                .map(|k| evaluate(k, batch)?.into_array(rows))
-                .collect::<Result<Vec<_>>>()?;
-            let keys = encoder.encode(&arrays, "group_by keys")?;
-            let ci = chunks.len() as u32;
-            chunks.push(Chunk { arrays, keys });
-            let chunk = &chunks[ci as usize];
-            gids.clear();
-            gids.reserve(rows);
-            for r in 0..rows {
-                let key = chunk.keys.get(r);
-                let h = hash_key(key);
-                let found = table.find(h, |&g| {
-                    let (c, row) = groups[g as usize];
-                    chunks[c as usize].keys.get(row as usize) == key
-                });
-                let g = match found {
-                    Some(&g) => g,
-                    None => {
-                        let g = groups.len() as u32;
-                        groups.push((ci, r as u32));
-                        hashes.push(h);
-                        table.insert_unique(h, g, |&g| hashes[g as usize]);
-                        g
-                    }
-                };
-                gids.push(g);
-            }
-            for (acc, agg) in states.iter_mut().zip(&self.aggs) {
-                acc.resize(groups.len());
-                let input = match &agg.input {
-                    Some(e) => Some(evaluate(e, batch)?.into_array(rows)?),
-                    None => None,
-                };
-                acc.update(agg.func, &gids, input.as_deref());
-            }
+    /// Folds one batch into a thread's partial table.
+    fn absorb(
+        &self,
+        encoder: &KeyEncoder,
+        partial: &mut Partial,
+        batch: &RecordBatch,
+    ) -> Result<()> {
+        let rows = batch.num_rows();
+        let arrays = self
+            .keys
+            .iter()
+            .map(|k| evaluate(k, batch)?.into_array(rows))
+            .collect::<Result<Vec<_>>>()?;
+        let keys = encoder.encode(&arrays, "group_by keys")?;
+        let chunk = partial.chunks.len() as u32;
+        partial.chunks.push(arrays);
+        let mut gids = std::mem::take(&mut partial.gids);
+        gids.clear();
+        gids.reserve(rows);
+        // One monomorphised loop per key layout.
+        match &keys {
+            ByteKeys::Unit => partial.assign(chunk, rows, &mut gids, |_| Some(&[][..])),
+            ByteKeys::Utf8(a) => partial.assign(chunk, rows, &mut gids, |i| {
+                a.is_valid(i).then(|| a.value(i).as_bytes())
+            }),
+            ByteKeys::LargeUtf8(a) => partial.assign(chunk, rows, &mut gids, |i| {
+                a.is_valid(i).then(|| a.value(i).as_bytes())
+            }),
+            ByteKeys::Utf8View(a) => partial.assign(chunk, rows, &mut gids, |i| {
+                a.is_valid(i).then(|| a.value(i).as_bytes())
+            }),
+            ByteKeys::Rows(r) => partial.assign(chunk, rows, &mut gids, |i| Some(r.row(i).data())),
         }
-        let buckets = bucket(&hashes, bits);
-        Ok(Partial {
-            chunks,
-            groups,
-            hashes,
-            states,
-            buckets,
-        })
+        let groups = partial.groups.len();
+        for (acc, agg) in partial.states.iter_mut().zip(&self.aggs) {
+            acc.resize(groups);
+            let input = match &agg.input {
+                Some(e) => Some(evaluate(e, batch)?.into_array(rows)?),
+                None => None,
+            };
+            acc.update(agg.func, &gids, input.as_deref());
+        }
+        partial.gids = gids;
+        Ok(())
     }
 
     fn merge_bucket(&self, partials: &[Partial], b: usize) -> Result<Option<RecordBatch>> {
@@ -360,7 +363,7 @@ impl Aggregate {
         for k in 0..self.keys.len() {
             let arrays: Vec<&dyn Array> = partials
                 .iter()
-                .flat_map(|p| p.chunks.iter().map(move |c| c.arrays[k].as_ref()))
+                .flat_map(|p| p.chunks.iter().map(move |c| c[k].as_ref()))
                 .collect();
             columns.push(
                 arrow_select::interleave::interleave(&arrays, &indices)
@@ -389,29 +392,109 @@ impl Aggregate {
     }
 }
 
-/// One chunk of a partition: its evaluated key columns and their byte keys.
-#[derive(Debug)]
-struct Chunk {
-    arrays: Vec<ArrayRef>,
-    keys: ByteKeys,
-}
-
-/// A partition's groups: where each group's key is, its hash, its aggregate states, and
-/// its group ids by merge bucket.
+/// A thread's groups: each group's key bytes (copied once, when the group is first seen,
+/// so lookups compare contiguous bytes), where the key first occurred (to gather the output
+/// keys from), its hash, its aggregate states, and, when finished, its ids by merge bucket.
 #[derive(Debug)]
 struct Partial {
-    chunks: Vec<Chunk>,
+    /// The evaluated key columns of every chunk absorbed.
+    chunks: Vec<Vec<ArrayRef>>,
+    table: HashTable<u32>,
+    /// Key bytes of all groups; group `g`'s are `arena[ends[g - 1]..ends[g]]`.
+    arena: Vec<u8>,
+    ends: Vec<usize>,
+    /// The group whose key is null, if any (its arena bytes are empty).
+    null_group: Option<u32>,
+    /// (chunk, row) where each group first occurred.
     groups: Vec<(u32, u32)>,
     hashes: Vec<u64>,
     states: Vec<Acc>,
     /// Group ids sorted by bucket, and where each bucket starts (`len = buckets + 1`).
     buckets: (Vec<u32>, Vec<usize>),
+    /// Scratch: the group of each row of the batch being absorbed.
+    gids: Vec<u32>,
 }
 
 impl Partial {
+    fn new(aggs: &[CompiledAgg]) -> Partial {
+        Partial {
+            chunks: Vec::new(),
+            table: HashTable::new(),
+            arena: Vec::new(),
+            ends: Vec::new(),
+            null_group: None,
+            groups: Vec::new(),
+            hashes: Vec::new(),
+            states: aggs.iter().map(Acc::new).collect(),
+            buckets: (Vec::new(), Vec::new()),
+            gids: Vec::new(),
+        }
+    }
+
+    /// Finds or makes the group of each of `rows` rows of chunk `chunk`.
+    fn assign<'k>(
+        &mut self,
+        chunk: u32,
+        rows: usize,
+        gids: &mut Vec<u32>,
+        key_at: impl Fn(usize) -> Option<&'k [u8]>,
+    ) {
+        let Partial {
+            table,
+            arena,
+            ends,
+            null_group,
+            groups,
+            hashes,
+            ..
+        } = self;
+        for r in 0..rows {
+            let g = match key_at(r) {
+                None => *null_group.get_or_insert_with(|| {
+                    let g = groups.len() as u32;
+                    groups.push((chunk, r as u32));
+                    hashes.push(NULL_HASH);
+                    ends.push(arena.len());
+                    g
+                }),
+                Some(key) => {
+                    let h = hash_key(Some(key));
+                    let found = table.find(h, |&g| {
+                        let start = if g == 0 { 0 } else { ends[g as usize - 1] };
+                        &arena[start..ends[g as usize]] == key && *null_group != Some(g)
+                    });
+                    match found {
+                        Some(&g) => g,
+                        None => {
+                            let g = groups.len() as u32;
+                            groups.push((chunk, r as u32));
+                            hashes.push(h);
+                            arena.extend_from_slice(key);
+                            ends.push(arena.len());
+                            table.insert_unique(h, g, |&g| hashes[g as usize]);
+                            g
+                        }
+                    }
+                }
+            };
+            gids.push(g);
+        }
+    }
+
+    /// Drops the lookup table and buckets the groups for the merge.
+    fn finish(mut self, bits: u32) -> Partial {
+        self.table = HashTable::new();
+        self.gids = Vec::new();
+        self.buckets = bucket(&self.hashes, bits);
+        self
+    }
+
     fn key(&self, g: u32) -> Option<&[u8]> {
-        let (c, row) = self.groups[g as usize];
-        self.chunks[c as usize].keys.get(row as usize)
+        if self.null_group == Some(g) {
+            return None;
+        }
+        let start = if g == 0 { 0 } else { self.ends[g as usize - 1] };
+        Some(&self.arena[start..self.ends[g as usize]])
     }
 
     fn bucket(&self, b: usize) -> &[u32] {
@@ -419,6 +502,9 @@ impl Partial {
         &ids[starts[b]..starts[b + 1]]
     }
 }
+
+/// The hash of the null key.
+const NULL_HASH: u64 = 0x9E37_79B9_7F4A_7C15;
 
 fn hash_key(key: Option<&[u8]>) -> u64 {
     // Fixed seeds: the same key hashes the same in every partition and every run.
@@ -430,7 +516,7 @@ fn hash_key(key: Option<&[u8]>) -> u64 {
     );
     match key {
         Some(bytes) => STATE.hash_one(bytes),
-        None => 0x9E37_79B9_7F4A_7C15,
+        None => NULL_HASH,
     }
 }
 
@@ -587,19 +673,40 @@ impl Acc {
                     }
                 },
             },
+            // One loop per function, so the hot loop has no branch on it.
             Acc::Int { v, n } => {
                 let a = input.expect("sum, min and max have an input");
-                visit_ints(a, gids, |g, x| {
-                    v[g] = combine_int(func, n[g] > 0, v[g], x);
-                    n[g] += 1;
-                });
+                match func {
+                    AggFunc::Min => visit_ints(a, gids, |g, x| {
+                        v[g] = if n[g] > 0 { v[g].min(x) } else { x };
+                        n[g] += 1;
+                    }),
+                    AggFunc::Max => visit_ints(a, gids, |g, x| {
+                        v[g] = if n[g] > 0 { v[g].max(x) } else { x };
+                        n[g] += 1;
+                    }),
+                    _ => visit_ints(a, gids, |g, x| {
+                        v[g] += x;
+                        n[g] += 1;
+                    }),
+                }
             }
             Acc::Float { v, n } => {
                 let a = input.expect("sum, min, max and mean have an input");
-                visit_floats(a, gids, |g, x| {
-                    v[g] = combine_float(func, n[g] > 0, v[g], x);
-                    n[g] += 1;
-                });
+                match func {
+                    AggFunc::Min => visit_floats(a, gids, |g, x| {
+                        v[g] = if n[g] > 0 { v[g].min(x) } else { x };
+                        n[g] += 1;
+                    }),
+                    AggFunc::Max => visit_floats(a, gids, |g, x| {
+                        v[g] = if n[g] > 0 { v[g].max(x) } else { x };
+                        n[g] += 1;
+                    }),
+                    _ => visit_floats(a, gids, |g, x| {
+                        v[g] += x;
+                        n[g] += 1;
+                    }),
+                }
             }
             Acc::Moments { n, mean, m2 } => {
                 let a = input.expect("std and var have an input");

@@ -3,11 +3,13 @@
 //! Every row's key is a byte string whose byte order is the key order (see
 //! [`crate::keys`]): a single string column is compared in place (byte order is code-point
 //! order), anything else is arrow-row encoded with the direction and null placement baked
-//! in. The sort itself sorts 16-byte items (the key's first 8 bytes as a big-endian
-//! integer, then chunk and row) with rayon's parallel sort: most comparisons are decided by
-//! the integer and never touch the strings; ties fall back to the full bytes and then to the
-//! row's position, which makes the result stable. The rows are then gathered into output
-//! batches, in parallel.
+//! in. The sort itself is an MSD radix sort whose digits are 16 bytes wide: 24-byte items
+//! (16 key bytes as two big-endian integers, how many key bytes remain, chunk and row) are
+//! sorted with rayon's parallel sort, comparing integers only; then each run of items whose
+//! 16 bytes tie and whose keys go on is loaded with the next 16 bytes and sorted again, in
+//! parallel across runs. The strings are read once per digit, never in a comparison. Ties
+//! left at the end are broken by the row's position, which makes the sort stable. The rows
+//! are then gathered into output batches, in parallel.
 
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Schema};
@@ -74,19 +76,92 @@ pub(crate) struct Sort {
 /// A row: (chunk, row in chunk).
 type Location = (usize, usize);
 
-/// What is sorted: a key's first 8 bytes, big-endian, and where the row is.
+/// What is sorted: 16 bytes of the row's key at the current depth (bytes `16 * depth ..`)
+/// as two big-endian integers, how many key bytes remain from there (0 to 16, where 16
+/// means "16 or more"), and where the row is. 24 bytes, compared as integers.
 #[derive(Debug, Clone, Copy)]
 struct Item {
-    prefix: u64,
-    chunk: u32,
+    hi: u64,
+    lo: u64,
+    /// The chunk in the low 27 bits, the remaining-bytes tag in the top 5.
+    chunk_tag: u32,
     row: u32,
 }
 
-fn prefix(bytes: &[u8]) -> u64 {
-    let mut p = [0u8; 8];
-    let n = bytes.len().min(8);
-    p[..n].copy_from_slice(&bytes[..n]);
-    u64::from_be_bytes(p)
+/// Key bytes per digit.
+const DIGIT: usize = 16;
+const CHUNK_BITS: u32 = 27;
+const CHUNK_MASK: u32 = (1 << CHUNK_BITS) - 1;
+
+impl Item {
+    fn new(bytes: &[u8], chunk: usize, row: usize) -> Item {
+        let mut item = Item {
+            hi: 0,
+            lo: 0,
+            chunk_tag: chunk as u32,
+            row: row as u32,
+        };
+        item.set_depth(bytes, 0);
+        item
+    }
+
+    /// Loads the key bytes at `depth`.
+    fn set_depth(&mut self, bytes: &[u8], depth: usize) {
+        let rest = bytes.get(depth * DIGIT..).unwrap_or_default();
+        let mut p = [0u8; DIGIT];
+        let n = rest.len().min(DIGIT);
+        p[..n].copy_from_slice(&rest[..n]);
+        let (hi, lo) = p.split_at(8);
+        self.hi = u64::from_be_bytes(hi.try_into().expect("8 bytes"));
+        self.lo = u64::from_be_bytes(lo.try_into().expect("8 bytes"));
+        self.chunk_tag = (self.chunk_tag & CHUNK_MASK) | ((n as u32) << CHUNK_BITS);
+    }
+
+    /// The key at the current depth: equal keys with a full tag may differ further on.
+    fn key(&self) -> (u64, u64, u32) {
+        (self.hi, self.lo, self.chunk_tag >> CHUNK_BITS)
+    }
+
+    fn chunk(&self) -> usize {
+        (self.chunk_tag & CHUNK_MASK) as usize
+    }
+
+    fn continues(&self) -> bool {
+        (self.chunk_tag >> CHUNK_BITS) as usize == DIGIT
+    }
+}
+
+/// Key order at the current depth (reversed when `descending`), then position: stable.
+fn compare(a: &Item, b: &Item, descending: bool) -> std::cmp::Ordering {
+    let by_key = a.key().cmp(&b.key());
+    let by_key = if descending { by_key.reverse() } else { by_key };
+    by_key.then_with(|| (a.chunk(), a.row).cmp(&(b.chunk(), b.row)))
+}
+
+/// `items` are sorted by their key at `depth`; sorts every run of equal keys that go on
+/// by the next 16 bytes, and so on (an MSD radix sort whose digits are 16 bytes wide).
+fn refine(items: &mut [Item], depth: usize, keys: &[ByteKeys], descending: bool) {
+    for run in items.chunk_by_mut(|a, b| a.key() == b.key()) {
+        refine_run(run, depth, keys, descending);
+    }
+}
+
+fn refine_run(run: &mut [Item], depth: usize, keys: &[ByteKeys], descending: bool) {
+    if run.len() < 2 || !run[0].continues() {
+        return;
+    }
+    for item in run.iter_mut() {
+        let bytes = keys[item.chunk()]
+            .get(item.row as usize)
+            .unwrap_or_default();
+        item.set_depth(bytes, depth + 1);
+    }
+    if run.len() > 1 << 16 {
+        run.par_sort_unstable_by(|a, b| compare(a, b, descending));
+    } else {
+        run.sort_unstable_by(|a, b| compare(a, b, descending));
+    }
+    refine(run, depth + 1, keys, descending);
 }
 
 impl Sort {
@@ -133,12 +208,13 @@ impl Sort {
             return Ok(batches);
         };
         let schema = first.schema();
-        let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
-        if total > u32::MAX as usize || batches.len() > u32::MAX as usize {
+        let max_rows = batches.iter().map(RecordBatch::num_rows).max().unwrap_or(0);
+        if max_rows > u32::MAX as usize || batches.len() > CHUNK_MASK as usize {
             return Err(Error::invalid(
                 "sort",
                 format!(
-                    "{total} rows in {} batches is more than a sort takes (2^32 - 1)",
+                    "{} batches of up to {max_rows} rows is more than a sort takes \
+                     (2^27 batches of 2^32 rows)",
                     batches.len()
                 ),
             ));
@@ -185,11 +261,7 @@ impl Sort {
                 let mut nulls = Vec::new();
                 for r in 0..rows {
                     match k.get(r) {
-                        Some(bytes) => items.push(Item {
-                            prefix: prefix(bytes),
-                            chunk: c as u32,
-                            row: r as u32,
-                        }),
+                        Some(bytes) => items.push(Item::new(bytes, c, r)),
                         None => nulls.push((c, r)),
                     }
                 }
@@ -204,18 +276,11 @@ impl Sort {
         }
         // Only the in-place string path leaves direction to us; arrow-row bakes it in.
         let descending = matches!(self.encoder, KeyEncoder::Strings) && self.options[0].descending;
-        items.par_sort_unstable_by(|a, b| {
-            let by_key = a.prefix.cmp(&b.prefix).then_with(|| {
-                let ka = keys[a.chunk as usize].get(a.row as usize);
-                let kb = keys[b.chunk as usize].get(b.row as usize);
-                ka.cmp(&kb)
-            });
-            let by_key = if descending { by_key.reverse() } else { by_key };
-            by_key.then_with(|| (a.chunk, a.row).cmp(&(b.chunk, b.row)))
-        });
-        let sorted = items
-            .into_iter()
-            .map(|i| (i.chunk as usize, i.row as usize));
+        items.par_sort_unstable_by(|a, b| compare(a, b, descending));
+        items
+            .par_chunk_by_mut(|a, b| a.key() == b.key())
+            .for_each(|run| refine_run(run, 0, keys, descending));
+        let sorted = items.into_iter().map(|i| (i.chunk(), i.row as usize));
         if self.options[0].nulls_last {
             sorted.chain(nulls).collect()
         } else {

@@ -399,3 +399,59 @@ fn bad_aggregations_are_named_errors() {
     let agg_in_filter = f.lazy().filter(col("v1").sum().gt(lit(1i64))).collect();
     assert!(agg_in_filter.is_err());
 }
+
+#[test]
+fn sort_breaks_ties_past_every_8_byte_digit() {
+    // Strings over {a, b, NUL} of 0 to 20 bytes: long shared prefixes, keys that end on,
+    // just before and just after an 8-byte boundary, and NULs that pad like the end does.
+    let mut rng = spindle_datasets::Rng::new(11, 0);
+    let rows = 30_000;
+    let values: Vec<Option<String>> = (0..rows)
+        .map(|_| {
+            if rng.chance(0.01) {
+                return None;
+            }
+            let n = rng.below(21);
+            Some((0..n).map(|_| ['a', 'b', '\0'][rng.below(3)]).collect())
+        })
+        .collect();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Int64, false),
+        Field::new("s", DataType::Utf8, true),
+    ]));
+    let batches: Vec<RecordBatch> = (0..rows)
+        .step_by(4_000)
+        .map(|start| {
+            let end = (start + 4_000).min(rows);
+            RecordBatch::try_new(
+                schema.clone(),
+                vec![
+                    Arc::new(arrow_array::Int64Array::from_iter_values(
+                        start as i64..end as i64,
+                    )),
+                    Arc::new(arrow_array::StringArray::from(values[start..end].to_vec())),
+                ],
+            )
+            .unwrap()
+        })
+        .collect();
+    for options in [SortOptions::ascending(), SortOptions::descending()] {
+        for threads in [1, 2] {
+            check_sort(batches.clone(), "s", options, threads);
+        }
+    }
+    // The same through the encoded (arrow-row) path: a dictionary key.
+    let dict = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+    let recast: Vec<RecordBatch> = batches
+        .iter()
+        .map(|b| {
+            let schema = Arc::new(Schema::new(vec![
+                Field::new("id", DataType::Int64, false),
+                Field::new("s", dict.clone(), true),
+            ]));
+            let s = arrow_cast::cast(b.column(1), &dict).unwrap();
+            RecordBatch::try_new(schema, vec![b.column(0).clone(), s]).unwrap()
+        })
+        .collect();
+    check_sort(recast, "s", SortOptions::descending().nulls_first(true), 2);
+}
