@@ -1,0 +1,354 @@
+//! spindle's side of the comparison harness (`benches/compare/run.sh` runs it).
+//!
+//! Maps the data file once, then runs every operation of `ops.json` on one thread and on
+//! all threads: a warm-up (which also pays the one-time UTF-8 validation of the columns it
+//! touches), then timed runs, each collecting the result into Arrow arrays in memory. It
+//! also measures the machine's memory bandwidth in the same process, and writes each
+//! operation's result (from the all-threads run) to `--results DIR/<op>.arrow` for the
+//! harness to check against pandas.
+//!
+//! ```text
+//! cargo bench --bench compare -- --file F --data text --out spindle.json --results DIR
+//!     [--runs 5] [--budget 2] [--ops a,b,c]
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use spindle::{col, len, DataFrame, Expr, LazyFrame, Runtime, Side, SortOptions};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+struct Args {
+    file: PathBuf,
+    data: String,
+    out: PathBuf,
+    results: Option<PathBuf>,
+    runs: usize,
+    budget: Duration,
+    ops: Option<Vec<String>>,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        file: PathBuf::new(),
+        data: "text".into(),
+        out: PathBuf::from("spindle.json"),
+        results: None,
+        runs: 5,
+        budget: Duration::from_secs(2),
+        ops: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || {
+            it.next()
+                .unwrap_or_else(|| die(&format!("{flag} needs a value")))
+        };
+        match flag.as_str() {
+            "--file" => a.file = value().into(),
+            "--data" => a.data = value(),
+            "--out" => a.out = value().into(),
+            "--results" => a.results = Some(value().into()),
+            "--runs" => a.runs = value().parse().unwrap_or_else(|_| die("--runs N")),
+            "--budget" => {
+                a.budget = Duration::from_secs_f64(
+                    value().parse().unwrap_or_else(|_| die("--budget SECONDS")),
+                )
+            }
+            "--ops" => a.ops = Some(value().split(',').map(str::to_string).collect()),
+            "--bench" => {} // added by `cargo bench`
+            other => die(&format!("unknown argument {other}")),
+        }
+    }
+    if a.file.as_os_str().is_empty() {
+        die("--file is required");
+    }
+    a
+}
+
+fn die(message: &str) -> ! {
+    eprintln!("compare: {message}");
+    std::process::exit(2)
+}
+
+/// The arguments of one data set, from `ops.json`.
+struct Params(Value);
+
+impl Params {
+    fn s(&self, key: &str) -> String {
+        self.0[key]
+            .as_str()
+            .unwrap_or_else(|| die(&format!("ops.json: {key} is not a string")))
+            .to_string()
+    }
+    fn i(&self, key: &str) -> i64 {
+        self.0[key]
+            .as_i64()
+            .unwrap_or_else(|| die(&format!("ops.json: {key} is not an integer")))
+    }
+    fn pair(&self, key: &str) -> (Value, Value) {
+        (self.0[key][0].clone(), self.0[key][1].clone())
+    }
+}
+
+/// The plan of operation `op`: a one-column result for row-wise operations, a table for
+/// the others. Each uses pandas' meaning of the operation.
+fn plan(frame: &DataFrame, op: &str, p: &Params) -> LazyFrame {
+    let c = p.s("column");
+    let s = || col(&c).str();
+    let width = p.i("width");
+    let row = |e: Expr| frame.lazy().select([e.alias("result")]);
+    match op {
+        "capitalize" => row(s().capitalize()),
+        "cat" => row(s().cat([col(p.s("other"))], " ", None)),
+        "contains" => row(s().contains_literal(p.s("literal"))),
+        "contains_regex" => row(s().contains(p.s("regex"))),
+        "count" => row(s().count(regex_escape(&p.s("count")))),
+        "endswith" => row(s().endswith(p.s("suffix"))),
+        "find" => row(s().find(p.s("find"))),
+        "get" => row(s().get(p.i("get"))),
+        "split_join" => row(s().split(p.s("split")).str().join(p.s("join"))),
+        "len" => row(s().len()),
+        "ljust" => row(s().ljust(width, ' ')),
+        "lower" => row(s().lower()),
+        "lstrip" => row(s().lstrip_chars(p.s("lstrip"))),
+        "match" => row(s().match_(p.s("match"))),
+        "pad" => row(s().pad(width, Side::Left, ' ')),
+        "repeat" => row(s().repeat(p.i("repeat"))),
+        "replace" => {
+            let (a, b) = p.pair("replace");
+            row(s().replace(a.as_str().unwrap(), b.as_str().unwrap()))
+        }
+        "replace_regex" => {
+            let (a, b) = p.pair("replace_regex");
+            row(s().replace_regex(a.as_str().unwrap(), b.as_str().unwrap()))
+        }
+        "rfind" => row(s().rfind(p.s("rfind"))),
+        "rjust" => row(s().rjust(width, ' ')),
+        "rstrip" => row(s().rstrip_chars(p.s("rstrip"))),
+        "slice" => {
+            let (a, b) = p.pair("slice");
+            row(s().slice(a.as_i64(), b.as_i64()))
+        }
+        "split" => row(s().split(p.s("split"))),
+        "startswith" => row(s().startswith(p.s("prefix"))),
+        "strip" => row(s().strip_chars(p.s("strip"))),
+        "title" => row(s().title()),
+        "upper" => row(s().upper()),
+        "zfill" => row(s().zfill(width)),
+        "extract" => row(s().extract_with(p.s("extract"), 0, false)),
+        "fullmatch" => row(s().fullmatch(p.s("fullmatch"))),
+        "isdigit" => row(s().isdigit()),
+        "filter_count" => frame
+            .lazy()
+            .filter(s().contains_literal(p.s("literal")))
+            .select([len()]),
+        "value_counts" => frame.lazy().value_counts(col(p.s("key"))),
+        "groupby" => {
+            let v = p.s("value");
+            frame
+                .lazy()
+                .group_by([col(p.s("key"))])
+                .agg([col(&v).sum().alias("sum"), col(&v).mean().alias("mean")])
+        }
+        "sort" => frame
+            .lazy()
+            .select([col(&c)])
+            .sort([col(&c)], SortOptions::ascending()),
+        other => die(&format!("no operation {other:?}")),
+    }
+}
+
+/// pandas' `str.count` takes a regex; the harness counts a literal word.
+fn regex_escape(s: &str) -> String {
+    regex::escape(s)
+}
+
+/// The columns an operation reads, for its input bytes.
+fn inputs(op: &str, p: &Params) -> Vec<String> {
+    match op {
+        "cat" => vec![p.s("column"), p.s("other")],
+        "value_counts" => vec![p.s("key")],
+        "groupby" => vec![p.s("key"), p.s("value")],
+        _ => vec![p.s("column")],
+    }
+}
+
+/// Median of timed runs after a warm-up; a warm-up slower than `budget` is the one sample.
+fn time(mut f: impl FnMut() -> DataFrame, runs: usize, budget: Duration) -> (Vec<f64>, DataFrame) {
+    let started = Instant::now();
+    let mut result = f();
+    let warm = started.elapsed();
+    if warm > budget {
+        return (vec![warm.as_secs_f64() * 1e3], result);
+    }
+    let mut samples = Vec::new();
+    let begun = Instant::now();
+    while samples.len() < runs.max(1) && (samples.is_empty() || begun.elapsed() < budget) {
+        let t = Instant::now();
+        result = f();
+        samples.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    (samples, result)
+}
+
+fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// memcpy and read-scan bandwidth over a buffer much larger than the caches, in GB/s.
+fn bandwidth(threads: usize) -> Value {
+    const BYTES: usize = 512 << 20;
+    let src: Vec<u64> = (0..BYTES / 8).map(|i| i as u64).collect();
+    let mut dst: Vec<u64> = vec![0; BYTES / 8];
+    let gbps = |d: Duration| BYTES as f64 / d.as_secs_f64() / 1e9;
+    let best = |f: &mut dyn FnMut()| {
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .min()
+            .unwrap()
+    };
+    let memcpy = best(&mut || dst.copy_from_slice(&src));
+    std::hint::black_box(&dst);
+    let scan1 = best(&mut || {
+        std::hint::black_box(scan(&src, 1));
+    });
+    let scan_all = best(&mut || {
+        std::hint::black_box(scan(&src, threads));
+    });
+    json!({
+        "bytes": BYTES,
+        "memcpy_gbps": gbps(memcpy),
+        "read_scan_gbps_1": gbps(scan1),
+        "read_scan_gbps_all": gbps(scan_all),
+    })
+}
+
+/// Sums `data` on `parts` threads: a pure read of every byte.
+fn scan(data: &[u64], parts: usize) -> u64 {
+    let chunk = data.len().div_ceil(parts);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = data
+            .chunks(chunk)
+            .map(|c| s.spawn(move || c.iter().fold(0u64, |a, &x| a.wrapping_add(x))))
+            .collect();
+        handles
+            .into_iter()
+            .fold(0u64, |a, h| a.wrapping_add(h.join().unwrap()))
+    })
+}
+
+fn main() {
+    let a = args();
+    let spec: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/compare/ops.json"),
+        )
+        .unwrap_or_else(|e| die(&format!("ops.json: {e}"))),
+    )
+    .unwrap_or_else(|e| die(&format!("ops.json: {e}")));
+    let params = Params(spec["data"][&a.data].clone());
+    if params.0.is_null() {
+        die(&format!("ops.json has no data set {:?}", a.data));
+    }
+    let ops: Vec<String> = a.ops.clone().unwrap_or_else(|| {
+        spec["ops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    });
+    let all = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let started = Instant::now();
+    let frame = spindle::open(&a.file).unwrap_or_else(|e| die(&e.to_string()));
+    let open_ms = started.elapsed().as_secs_f64() * 1e3;
+    let column_bytes: BTreeMap<String, u64> = frame
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .zip(frame.table().column_bytes().iter().copied())
+        .collect();
+    eprintln!("spindle: measuring memory bandwidth");
+    let bw = bandwidth(all);
+    if let Some(dir) = &a.results {
+        std::fs::create_dir_all(dir).unwrap_or_else(|e| die(&format!("{}: {e}", dir.display())));
+    }
+    let mut results = serde_json::Map::new();
+    for op in &ops {
+        let bytes: u64 = inputs(op, &params)
+            .iter()
+            .map(|c| column_bytes.get(c).copied().unwrap_or(0))
+            .sum();
+        let mut entry = json!({ "bytes": bytes });
+        let mut last = None;
+        for threads in [1, all] {
+            let rt = Runtime::new(threads).unwrap_or_else(|e| die(&e.to_string()));
+            let run = || {
+                plan(&frame, op, &params)
+                    .with_runtime(rt.clone())
+                    .collect()
+                    .unwrap_or_else(|e| die(&format!("{op}: {e}")))
+            };
+            let (samples, result) = time(run, a.runs, a.budget);
+            eprintln!(
+                "spindle {op:<15} {threads} thread(s): {:>9.2} ms (median of {})",
+                median(&samples),
+                samples.len()
+            );
+            entry[format!("threads_{threads}")] =
+                json!({ "median_ms": median(&samples), "samples_ms": samples });
+            last = Some(result);
+        }
+        if let (Some(dir), Some(result)) = (&a.results, last) {
+            write_result(&dir.join(format!("{op}.arrow")), &result);
+        }
+        results.insert(op.clone(), entry);
+    }
+    let out = json!({
+        "engine": "spindle",
+        "version": env!("CARGO_PKG_VERSION"),
+        "threads_all": all,
+        "rows": frame.num_rows(),
+        "open_ms": open_ms,
+        "bandwidth": bw,
+        "ops": results,
+    });
+    std::fs::write(&a.out, serde_json::to_string_pretty(&out).unwrap())
+        .unwrap_or_else(|e| die(&format!("{}: {e}", a.out.display())));
+}
+
+/// The result as a zstd-compressed Arrow IPC file (small on disk; pyarrow reads it).
+fn write_result(path: &Path, frame: &DataFrame) {
+    let options = arrow_ipc::writer::IpcWriteOptions::default()
+        .try_with_compression(Some(arrow_ipc::CompressionType::ZSTD))
+        .unwrap();
+    let file =
+        std::fs::File::create(path).unwrap_or_else(|e| die(&format!("{}: {e}", path.display())));
+    let mut w = arrow_ipc::writer::FileWriter::try_new_with_options(
+        std::io::BufWriter::new(file),
+        &frame.schema(),
+        options,
+    )
+    .unwrap();
+    for b in frame.to_batches().unwrap() {
+        w.write(&b).unwrap();
+    }
+    w.finish().unwrap();
+}
