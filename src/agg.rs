@@ -2,17 +2,18 @@
 //!
 //! Two phases, no lock anywhere:
 //!
-//! 1. **Per partition** (in parallel): each row's key is hashed once (see [`crate::keys`]:
-//!    a single string key is hashed straight from the column's bytes) and looked up in the
-//!    partition's own hash table, which stores only group ids; the group's key stays where
-//!    it is in the input, referenced by (chunk, row). Each aggregate updates a flat vector
-//!    of states indexed by group id. Groups are then bucketed by the top bits of their hash.
-//! 2. **Merge** (in parallel, one task per bucket): a bucket's groups from every partition
-//!    are merged into one table, reusing the hashes from phase 1, and the bucket's output
+//! 1. **Per thread** (rayon folds the partitions into a few accumulators): each row's key
+//!    is hashed once (see [`crate::keys`]: a single string key is hashed straight from the
+//!    column's bytes) and looked up in the thread's own hash table, which stores only group
+//!    ids; a new group's key bytes are copied once into an arena, so lookups compare
+//!    contiguous bytes. Each aggregate updates a flat vector of states indexed by group id.
+//!    Groups are then bucketed by the top bits of their hash.
+//! 2. **Merge** (in parallel, one task per bucket): a bucket's groups from every thread's
+//!    table are merged into one table, reusing the hashes from phase 1, and the bucket's output
 //!    batch is built: keys gathered from the input arrays, aggregates finished.
 //!
-//! With few groups there is one bucket and the merge is trivial; with millions of distinct
-//! keys the merge is spread over the buckets, so both cores work in both phases.
+//! On one thread, or for small inputs, there is one bucket; otherwise 64, so that with
+//! millions of distinct keys the merge is spread over the cores too.
 
 use std::sync::Arc;
 
@@ -461,7 +462,7 @@ impl Partial {
                     let h = hash_key(Some(key));
                     let found = table.find(h, |&g| {
                         let start = if g == 0 { 0 } else { ends[g as usize - 1] };
-                        &arena[start..ends[g as usize]] == key && *null_group != Some(g)
+                        &arena[start..ends[g as usize]] == key
                     });
                     match found {
                         Some(&g) => g,

@@ -2,8 +2,8 @@
 """The peers' side of the harness: one engine per process, the operations of ops.json.
 
 Each engine loads the data file its usual way (timed apart as `load_ms`), then runs every
-operation with a warm-up and timed runs (median), the result materialised as an array or
-a table. Every engine is also checked on a sample (the first rows of the data, in their own
+operation under the timing rule of `measure` (warm-ups, then the median of timed runs),
+the result materialised as an array or a table. Every engine is also checked on a sample (the first rows of the data, in their own
 file) against pandas with object dtype, i.e. Python's `str` semantics, so the report can
 say where a peer itself differs from Python. The `pandas_object` engine additionally
 checks spindle's full results (written by benches/compare/spindle.rs) against its own.
@@ -31,6 +31,12 @@ ROW_OPS_WITH_TABLES = {"filter_count", "value_counts", "groupby", "sort"}
 
 
 # ---------------------------------------------------------------- loading
+
+
+def rows_of(path):
+    with pa.memory_map(path) as source:
+        reader = pa.ipc.open_file(source)
+        return sum(reader.get_record_batch(i).num_rows for i in range(reader.num_record_batches))
 
 
 def read_arrow(path, columns):
@@ -494,20 +500,24 @@ def _same(x, y):
 # ---------------------------------------------------------------- timing
 
 
-def measure(fn, runs, budget):
-    """Median of timed runs after a warm-up; a warm-up slower than `budget` is the one sample."""
+def measure(full, sample, scale, runs, budget):
+    """The harness's timing rule (spindle.rs has the same): a warm-up on the sample (the
+    data's first rows: code paths, compiled patterns, pools), then a warm-up on the full
+    data when the sample's time predicts a run under `budget` (`scale`: full rows over
+    sample rows), then timed runs on the full data: at least one, at most `runs`, while
+    within `budget`. Returns the samples, the last full result and the sample's result."""
     t = time.perf_counter()
-    result = fn()
-    warm = time.perf_counter() - t
-    if warm > budget:
-        return [warm * 1e3], result
-    samples = []
+    sampled = sample()
+    if (time.perf_counter() - t) * scale < budget:
+        full()
+    samples, result = [], None
     begun = time.perf_counter()
     while len(samples) < max(runs, 1) and (not samples or time.perf_counter() - begun < budget):
+        result = None  # free the previous result first, as a fresh run would
         t = time.perf_counter()
-        result = fn()
+        result = full()
         samples.append((time.perf_counter() - t) * 1e3)
-    return samples, result
+    return samples, result, sampled
 
 
 def main():
@@ -538,6 +548,7 @@ def main():
     # The semantic check: this engine and pandas object dtype on the sample.
     sample = load(args.sample, columns)
     sample_ops = make_ops(sample, p)
+    scale = rows_of(args.file) / max(rows_of(args.sample), 1)
     reference = pandas_ops(load_pandas(args.sample, columns, "object"), p)
 
     out = {"engine": args.engine, "version": version(args.engine), "load_ms": load_ms, "ops": {}}
@@ -565,7 +576,7 @@ def main():
             print(f"{args.engine:<14} {op:<15} missing", file=sys.stderr)
             continue
         try:
-            samples, result = measure(fn, args.runs, args.budget)
+            samples, result, sampled = measure(fn, sample_ops[op], scale, args.runs, args.budget)
         except Exception as e:  # a peer's failure is reported, not fatal
             entry["error"] = f"{type(e).__name__}: {e}"[:300]
             out["ops"][op] = entry
@@ -576,7 +587,7 @@ def main():
         entry["samples_ms"] = samples
         print(f"{args.engine:<14} {op:<15} {entry['median_ms']:>10.2f} ms (median of {len(samples)})", file=sys.stderr)
         try:
-            bad, total, example = compare(op, sample_ops[op](), reference[op]())
+            bad, total, example = compare(op, sampled, reference[op]())
             entry["sample_check"] = {"rows": total, "mismatches": bad, "example": example}
         except Exception as e:
             entry["sample_check"] = {"error": f"{type(e).__name__}: {e}"[:300]}

@@ -89,7 +89,7 @@ OPS_ARG=()
 [ -n "$OPS" ] && OPS_ARG=(--ops "$OPS")
 
 step "spindle"
-cargo bench --quiet --bench compare -- --file "$FILE" --data "$DATA" --runs "$RUNS" \
+cargo bench --quiet --bench compare -- --file "$FILE" --sample "$SAMPLE_FILE" --data "$DATA" --runs "$RUNS" \
     --budget "$BUDGET" --out "$RUN/spindle.json" --results "$RUN/spindle-results" "${OPS_ARG[@]}"
 
 for engine in $ENGINES; do

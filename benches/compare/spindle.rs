@@ -1,15 +1,16 @@
 //! spindle's side of the comparison harness (`benches/compare/run.sh` runs it).
 //!
-//! Maps the data file once, then runs every operation of `ops.json` on one thread and on
-//! all threads: a warm-up (which also pays the one-time UTF-8 validation of the columns it
-//! touches), then timed runs, each collecting the result into Arrow arrays in memory. It
+//! Maps the data file (and the sample: its first rows) once, validates the columns the
+//! operations read (timed apart, as `first_touch_ms`), then runs every operation of
+//! `ops.json` on one thread and on all threads under the rule of [`time`], each run
+//! collecting the result into Arrow arrays in memory. It
 //! also measures the machine's memory bandwidth in the same process, and writes each
 //! operation's result (from the all-threads run) to `--results DIR/<op>.arrow` for the
 //! harness to check against pandas.
 //!
 //! ```text
-//! cargo bench --bench compare -- --file F --data text --out spindle.json --results DIR
-//!     [--runs 5] [--budget 2] [--ops a,b,c]
+//! cargo bench --bench compare -- --file F --sample S --data text --out spindle.json
+//!     --results DIR [--runs 5] [--budget 2] [--ops a,b,c]
 //! ```
 
 use std::collections::BTreeMap;
@@ -24,6 +25,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 struct Args {
     file: PathBuf,
+    sample: PathBuf,
     data: String,
     out: PathBuf,
     results: Option<PathBuf>,
@@ -35,6 +37,7 @@ struct Args {
 fn args() -> Args {
     let mut a = Args {
         file: PathBuf::new(),
+        sample: PathBuf::new(),
         data: "text".into(),
         out: PathBuf::from("spindle.json"),
         results: None,
@@ -50,6 +53,7 @@ fn args() -> Args {
         };
         match flag.as_str() {
             "--file" => a.file = value().into(),
+            "--sample" => a.sample = value().into(),
             "--data" => a.data = value(),
             "--out" => a.out = value().into(),
             "--results" => a.results = Some(value().into()),
@@ -64,8 +68,8 @@ fn args() -> Args {
             other => die(&format!("unknown argument {other}")),
         }
     }
-    if a.file.as_os_str().is_empty() {
-        die("--file is required");
+    if a.file.as_os_str().is_empty() || a.sample.as_os_str().is_empty() {
+        die("--file and --sample are required");
     }
     a
 }
@@ -178,22 +182,33 @@ fn inputs(op: &str, p: &Params) -> Vec<String> {
     }
 }
 
-/// Median of timed runs after a warm-up; a warm-up slower than `budget` is the one sample.
-fn time(mut f: impl FnMut() -> DataFrame, runs: usize, budget: Duration) -> (Vec<f64>, DataFrame) {
+/// The harness's timing rule (peers.py has the same): a warm-up on the sample (the data's
+/// first rows: code paths, compiled patterns, the pool), then a warm-up on the full data
+/// when the sample's time predicts a run under `budget` (`scale`: full rows over sample
+/// rows), then timed runs on the full data: at least one, at most `runs`, while within
+/// `budget`. The warm-ups are never samples.
+fn time(
+    mut full: impl FnMut() -> DataFrame,
+    mut sample: impl FnMut() -> DataFrame,
+    scale: f64,
+    runs: usize,
+    budget: Duration,
+) -> (Vec<f64>, DataFrame) {
     let started = Instant::now();
-    let mut result = f();
-    let warm = started.elapsed();
-    if warm > budget {
-        return (vec![warm.as_secs_f64() * 1e3], result);
+    sample();
+    if started.elapsed().mul_f64(scale) < budget {
+        full();
     }
     let mut samples = Vec::new();
+    let mut result = None;
     let begun = Instant::now();
     while samples.len() < runs.max(1) && (samples.is_empty() || begun.elapsed() < budget) {
+        drop(result.take()); // free the previous result first, as a fresh run would
         let t = Instant::now();
-        result = f();
+        result = Some(full());
         samples.push(t.elapsed().as_secs_f64() * 1e3);
     }
-    (samples, result)
+    (samples, result.expect("at least one run"))
 }
 
 fn median(xs: &[f64]) -> f64 {
@@ -278,6 +293,16 @@ fn main() {
     let started = Instant::now();
     let frame = spindle::open(&a.file).unwrap_or_else(|e| die(&e.to_string()));
     let open_ms = started.elapsed().as_secs_f64() * 1e3;
+    let sample = spindle::open(&a.sample).unwrap_or_else(|e| die(&e.to_string()));
+    let scale = frame.num_rows() as f64 / sample.num_rows().max(1) as f64;
+    // The one-time UTF-8 and offsets validation of every column an operation reads.
+    let started = Instant::now();
+    for name in ["column", "other", "key", "value"] {
+        frame
+            .column(&params.s(name))
+            .unwrap_or_else(|e| die(&e.to_string()));
+    }
+    let first_touch_ms = started.elapsed().as_secs_f64() * 1e3;
     let column_bytes: BTreeMap<String, u64> = frame
         .schema()
         .fields()
@@ -300,13 +325,13 @@ fn main() {
         let mut last = None;
         for threads in [1, all] {
             let rt = Runtime::new(threads).unwrap_or_else(|e| die(&e.to_string()));
-            let run = || {
-                plan(&frame, op, &params)
+            let run = |f: &DataFrame| {
+                plan(f, op, &params)
                     .with_runtime(rt.clone())
                     .collect()
                     .unwrap_or_else(|e| die(&format!("{op}: {e}")))
             };
-            let (samples, result) = time(run, a.runs, a.budget);
+            let (samples, result) = time(|| run(&frame), || run(&sample), scale, a.runs, a.budget);
             eprintln!(
                 "spindle {op:<15} {threads} thread(s): {:>9.2} ms (median of {})",
                 median(&samples),
@@ -327,6 +352,7 @@ fn main() {
         "threads_all": all,
         "rows": frame.num_rows(),
         "open_ms": open_ms,
+        "first_touch_ms": first_touch_ms,
         "bandwidth": bw,
         "ops": results,
     });

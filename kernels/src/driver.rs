@@ -342,18 +342,33 @@ pub(crate) fn map_string(
     f: &impl Fn(&str, &mut String) -> Result<bool>,
     ascii: Option<AsciiCase>,
 ) -> Result<ArrayRef> {
+    map_string_sized(array, op, f, ascii, None)
+}
+
+/// [`map_string`] for operations whose output can be larger than their input: `capacity`
+/// is an upper bound of the output's value bytes, reserved up front so that the values
+/// are written once, not copied on every growth (only the bytes written are ever touched).
+pub(crate) fn map_string_sized(
+    array: &dyn Array,
+    op: &'static str,
+    f: &impl Fn(&str, &mut String) -> Result<bool>,
+    ascii: Option<AsciiCase>,
+    capacity: Option<usize>,
+) -> Result<ArrayRef> {
     match array.data_type() {
         DataType::Utf8 => Ok(Arc::new(map_offsets(
             array.as_string::<i32>(),
             op,
             f,
             ascii,
+            capacity,
         )?)),
         DataType::LargeUtf8 => Ok(Arc::new(map_offsets(
             array.as_string::<i64>(),
             op,
             f,
             ascii,
+            capacity,
         )?)),
         DataType::Utf8View => {
             let a = array.as_string_view();
@@ -375,7 +390,7 @@ pub(crate) fn map_string(
         }
         DataType::Dictionary(_, _) => {
             let dict = array.as_any_dictionary();
-            let values = map_string(dict.values().as_ref(), op, f, ascii)?;
+            let values = map_string_sized(dict.values().as_ref(), op, f, ascii, capacity)?;
             Ok(dict.with_values(values))
         }
         other => Err(unsupported(op, other)),
@@ -400,6 +415,7 @@ fn map_offsets<O: OffsetSizeTrait>(
     op: &'static str,
     f: &impl Fn(&str, &mut String) -> Result<bool>,
     ascii: Option<AsciiCase>,
+    capacity: Option<usize>,
 ) -> Result<GenericStringArray<O>> {
     let offsets = a.value_offsets();
     let (start, end) = (offsets[0].as_usize(), offsets[a.len()].as_usize());
@@ -427,7 +443,7 @@ fn map_offsets<O: OffsetSizeTrait>(
             });
         }
     }
-    let mut values = String::with_capacity(end - start);
+    let mut values = String::with_capacity(capacity.unwrap_or(end - start));
     let mut out_offsets: Vec<O> = Vec::with_capacity(a.len() + 1);
     let mut made_null: Vec<usize> = Vec::new();
     out_offsets.push(O::usize_as(0));

@@ -5,7 +5,7 @@
 
 use arrow_array::{Array, ArrayRef};
 
-use crate::driver::map_string;
+use crate::driver::{map_string, map_string_sized};
 use crate::error::{KernelError, Result};
 use crate::length::char_count;
 use crate::replace::check_output_size;
@@ -125,13 +125,13 @@ pub fn pad(array: &dyn Array, width: i64, side: Side, fillchar: char) -> Result<
         Side::Both => "center",
     };
     let width = usize::try_from(width).unwrap_or(0);
-    check_output_size(array, op, |bytes, rows| {
+    let bound = check_output_size(array, op, |bytes, rows| {
         width
             .checked_mul(fillchar.len_utf8())?
             .checked_mul(rows)?
             .checked_add(bytes)
     })?;
-    map_string(
+    map_string_sized(
         array,
         op,
         &|s, out| {
@@ -153,6 +153,7 @@ pub fn pad(array: &dyn Array, width: i64, side: Side, fillchar: char) -> Result<
             Ok(true)
         },
         None,
+        Some(bound),
     )
 }
 
@@ -162,10 +163,10 @@ pub fn pad(array: &dyn Array, width: i64, side: Side, fillchar: char) -> Result<
 /// [`KernelError::OutputTooLarge`] when `width` would make the output too large.
 pub fn zfill(array: &dyn Array, width: i64) -> Result<ArrayRef> {
     let width = usize::try_from(width).unwrap_or(0);
-    check_output_size(array, "zfill", |bytes, rows| {
+    let bound = check_output_size(array, "zfill", |bytes, rows| {
         width.checked_mul(rows)?.checked_add(bytes)
     })?;
-    map_string(
+    map_string_sized(
         array,
         "zfill",
         &|s, out| {
@@ -184,6 +185,7 @@ pub fn zfill(array: &dyn Array, width: i64) -> Result<ArrayRef> {
             Ok(true)
         },
         None,
+        Some(bound),
     )
 }
 

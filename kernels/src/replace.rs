@@ -12,7 +12,7 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use memchr::memmem::Finder;
 
-use crate::driver::{map_string, Rows};
+use crate::driver::{map_string, map_string_sized, Rows};
 use crate::error::{KernelError, Result};
 use crate::pattern::{Locations, Pattern, Template};
 use crate::search::{flags, is_plain_literal};
@@ -407,8 +407,8 @@ pub fn translate(array: &dyn Array, table: &TranslateTable) -> Result<ArrayRef> 
 /// decided before anything is allocated.
 pub fn repeat(array: &dyn Array, n: i64) -> Result<ArrayRef> {
     let n = usize::try_from(n).unwrap_or(0);
-    check_output_size(array, "repeat", |bytes, _| bytes.checked_mul(n))?;
-    map_string(
+    let bound = check_output_size(array, "repeat", |bytes, _| bytes.checked_mul(n))?;
+    map_string_sized(
         array,
         "repeat",
         &|s, out| {
@@ -418,19 +418,21 @@ pub fn repeat(array: &dyn Array, n: i64) -> Result<ArrayRef> {
             Ok(true)
         },
         None,
+        Some(bound),
     )
 }
 
 /// Refuses a kernel call whose output size, computed from the input's value bytes and
-/// row count by `size`, passes [`MAX_OUTPUT_BYTES`].
+/// row count by `size`, passes [`MAX_OUTPUT_BYTES`]; else gives that size (an upper bound
+/// for the output buffer).
 pub(crate) fn check_output_size(
     array: &dyn Array,
     op: &'static str,
     size: impl Fn(usize, usize) -> Option<usize>,
-) -> Result<()> {
+) -> Result<usize> {
     let bytes = value_bytes(array);
     match size(bytes, array.len()) {
-        Some(total) if total <= MAX_OUTPUT_BYTES => Ok(()),
+        Some(total) if total <= MAX_OUTPUT_BYTES => Ok(total),
         total => Err(KernelError::OutputTooLarge {
             op,
             bytes: total,
