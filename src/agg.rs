@@ -274,7 +274,14 @@ impl Aggregate {
         gids.reserve(rows);
         // One monomorphised loop per key layout.
         match &keys {
-            ByteKeys::Unit => partial.assign(chunk, rows, &mut gids, |_| Some(&[][..])),
+            // No keys: every row is in group 0, nothing to hash.
+            ByteKeys::Unit => {
+                if partial.groups.is_empty() {
+                    partial.assign(chunk, 1, &mut gids, |_| Some(&[][..]));
+                    gids.clear();
+                }
+                gids.resize(rows, 0);
+            }
             ByteKeys::Utf8(a) => partial.assign(chunk, rows, &mut gids, |i| {
                 a.is_valid(i).then(|| a.value(i).as_bytes())
             }),

@@ -168,7 +168,9 @@ pub struct LazyFrame {
 /// A compiled operation.
 #[derive(Debug)]
 enum PhysicalOp {
-    Filter(PhysicalExpr),
+    /// The predicate, and the columns to keep when later operations need fewer than the
+    /// predicate reads (a filter then count keeps none, so no string is copied).
+    Filter(PhysicalExpr, Option<Vec<usize>>),
     /// Output columns, each an expression, and the schema they make.
     Project(Vec<PhysicalExpr>, SchemaRef),
     Head(usize),
@@ -273,45 +275,8 @@ impl LazyFrame {
 
     /// Source columns the plan reads, in schema order.
     fn projection(&self, output: &Schema) -> Vec<usize> {
-        let mut needed: HashSet<String> =
-            output.fields().iter().map(|f| f.name().clone()).collect();
-        for op in self.ops.iter().rev() {
-            match op {
-                Op::Head(_) => {}
-                Op::Filter(e) => needed.extend(e.columns().into_iter().map(str::to_string)),
-                Op::Sort(by) => {
-                    needed.extend(by.iter().flat_map(|(e, _)| e.columns()).map(str::to_string))
-                }
-                Op::Aggregate { keys, aggs } => {
-                    needed = keys
-                        .iter()
-                        .chain(aggs)
-                        .flat_map(|e| e.columns())
-                        .map(str::to_string)
-                        .collect();
-                }
-                Op::Select(exprs) => {
-                    needed = exprs
-                        .iter()
-                        .flat_map(|e| e.columns())
-                        .map(str::to_string)
-                        .collect();
-                }
-                Op::WithColumns(exprs) => {
-                    for e in exprs {
-                        needed.remove(&e.output_name());
-                    }
-                    needed.extend(exprs.iter().flat_map(|e| e.columns()).map(str::to_string));
-                }
-            }
-        }
-        let source = self.table.schema();
-        (0..source.fields().len())
-            .filter(|&i| {
-                let name = source.field(i).name();
-                needed.contains(name) || needed.iter().any(|n| n.eq_ignore_ascii_case(name))
-            })
-            .collect()
+        let needed = needed_before(&self.ops, output);
+        columns_named(self.table.schema(), &needed)
     }
 
     /// Runs the plan and materialises the result (chunked, one batch per partition).
@@ -330,8 +295,19 @@ impl LazyFrame {
         );
         let mut schema = source;
         let mut ops = Vec::with_capacity(self.ops.len());
-        for op in &self.ops {
-            let (physical, next) = compile_op(op, &schema)?;
+        for (i, op) in self.ops.iter().enumerate() {
+            let (mut physical, mut next) = compile_op(op, &schema)?;
+            if let PhysicalOp::Filter(_, keep) = &mut physical {
+                let wanted = columns_named(&schema, &needed_before(&self.ops[i + 1..], &output));
+                if wanted.len() < schema.fields().len() {
+                    next = Arc::new(
+                        schema
+                            .project(&wanted)
+                            .map_err(|e| Error::arrow("projection", e))?,
+                    );
+                    *keep = Some(wanted);
+                }
+            }
             ops.push(physical);
             schema = next;
         }
@@ -343,6 +319,53 @@ impl LazyFrame {
         let batches = run_plan(&runtime, self.limits, batches, &ops)?;
         DataFrame::from_batches(schema, batches)
     }
+}
+
+/// The names of the columns that `ops` read from their input to make `output`.
+fn needed_before(ops: &[Op], output: &Schema) -> HashSet<String> {
+    let mut needed: HashSet<String> = output.fields().iter().map(|f| f.name().clone()).collect();
+    for op in ops.iter().rev() {
+        match op {
+            Op::Head(_) => {}
+            Op::Filter(e) => needed.extend(e.columns().into_iter().map(str::to_string)),
+            Op::Sort(by) => {
+                needed.extend(by.iter().flat_map(|(e, _)| e.columns()).map(str::to_string))
+            }
+            Op::Aggregate { keys, aggs } => {
+                needed = keys
+                    .iter()
+                    .chain(aggs)
+                    .flat_map(|e| e.columns())
+                    .map(str::to_string)
+                    .collect();
+            }
+            Op::Select(exprs) => {
+                needed = exprs
+                    .iter()
+                    .flat_map(|e| e.columns())
+                    .map(str::to_string)
+                    .collect();
+            }
+            Op::WithColumns(exprs) => {
+                for e in exprs {
+                    needed.remove(&e.output_name());
+                }
+                needed.extend(exprs.iter().flat_map(|e| e.columns()).map(str::to_string));
+            }
+        }
+    }
+    needed
+}
+
+/// Indices of `schema`'s columns named in `names` (ASCII case-insensitively, as
+/// [`find_column`](crate::plan::find_column) resolves them).
+fn columns_named(schema: &Schema, names: &HashSet<String>) -> Vec<usize> {
+    (0..schema.fields().len())
+        .filter(|&i| {
+            let name = schema.field(i).name();
+            names.contains(name) || names.iter().any(|n| n.eq_ignore_ascii_case(name))
+        })
+        .collect()
 }
 
 fn compile_op(op: &Op, schema: &SchemaRef) -> Result<(PhysicalOp, SchemaRef)> {
@@ -390,7 +413,7 @@ fn compile_op(op: &Op, schema: &SchemaRef) -> Result<(PhysicalOp, SchemaRef)> {
                     found: field.data_type().clone(),
                 });
             }
-            Ok((PhysicalOp::Filter(p), schema.clone()))
+            Ok((PhysicalOp::Filter(p, None), schema.clone()))
         }
         Op::Select(exprs) => project(exprs, false),
         Op::WithColumns(exprs) => project(exprs, true),
@@ -489,11 +512,17 @@ fn head(
 fn run_ops(mut batch: RecordBatch, ops: &[PhysicalOp]) -> Result<RecordBatch> {
     for op in ops {
         batch = match op {
-            PhysicalOp::Filter(e) => {
+            PhysicalOp::Filter(e, keep) => {
                 let mask = evaluate(e, &batch)?.into_array(batch.num_rows())?;
                 let mask = arrow_cast::cast(&mask, &arrow_schema::DataType::Boolean)
                     .map_err(|e| Error::arrow("filter", e))?;
                 let mask = arrow_array::cast::AsArray::as_boolean(mask.as_ref());
+                let batch = match keep {
+                    Some(columns) => batch
+                        .project(columns)
+                        .map_err(|e| Error::arrow("filter", e))?,
+                    None => batch,
+                };
                 arrow_select::filter::filter_record_batch(&batch, mask)
                     .map_err(|e| Error::arrow("filter", e))?
             }
