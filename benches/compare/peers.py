@@ -367,7 +367,9 @@ ENGINES = {
 
 def version(engine):
     name = {"pandas_object": "pandas"}.get(engine, engine)
-    return __import__(name).__version__
+    v = __import__(name).__version__
+    # vaex reports a dict of its packages.
+    return ", ".join(f"{k} {x}" for k, x in v.items()) if isinstance(v, dict) else v
 
 
 # ---------------------------------------------------------------- results in one shape

@@ -189,6 +189,10 @@ def main():
 
     date = datetime.date.today().isoformat()
     versions = {e: runs[e].get("version") for e in engines}
+    versions = {
+        e: ", ".join(f"{k} {x}" for k, x in v.items()) if isinstance(v, dict) else v
+        for e, v in versions.items()
+    }
     loads = {e: runs[e].get("load_ms") for e in engines}
     m = machine()
     lines = [
@@ -216,7 +220,8 @@ def main():
         "",
         "| engine | version | load ms |",
         "|---|---|---|",
-        f"| spindle | {sp['version']} | {sp['open_ms']:.2f} (map) |",
+        f"| spindle | {sp['version']} | {sp['open_ms']:.2f} to map; "
+        f"{sp.get('first_touch_ms', 0):.0f} to validate the columns read, once |",
         *[f"| {LABEL[e]} | {versions[e]} | {fmt_ms(loads[e])} |" for e in engines],
         "",
         "## Where spindle is not the fastest",
