@@ -627,6 +627,28 @@ fn visit_floats(a: &dyn Array, gids: &[u32], f: impl FnMut(usize, f64)) {
     }
 }
 
+/// Folds one chunk's values (`$visit` calls its closure with each group and value) into
+/// sum, min or max slots `$v`, counting values in `$n`: one loop per function, so the hot
+/// loop has no branch on it. A min or max slot takes the first value as is.
+macro_rules! fold_values {
+    ($visit:ident, $a:expr, $gids:expr, $func:expr, $v:ident, $n:ident, $min:path, $max:path) => {
+        match $func {
+            AggFunc::Min => $visit($a, $gids, |g, x| {
+                $v[g] = if $n[g] > 0 { $min($v[g], x) } else { x };
+                $n[g] += 1;
+            }),
+            AggFunc::Max => $visit($a, $gids, |g, x| {
+                $v[g] = if $n[g] > 0 { $max($v[g], x) } else { x };
+                $n[g] += 1;
+            }),
+            _ => $visit($a, $gids, |g, x| {
+                $v[g] += x;
+                $n[g] += 1;
+            }),
+        }
+    };
+}
+
 impl Acc {
     fn new(agg: &CompiledAgg) -> Acc {
         match (agg.func, agg.class) {
@@ -681,40 +703,13 @@ impl Acc {
                     }
                 },
             },
-            // One loop per function, so the hot loop has no branch on it.
             Acc::Int { v, n } => {
                 let a = input.expect("sum, min and max have an input");
-                match func {
-                    AggFunc::Min => visit_ints(a, gids, |g, x| {
-                        v[g] = if n[g] > 0 { v[g].min(x) } else { x };
-                        n[g] += 1;
-                    }),
-                    AggFunc::Max => visit_ints(a, gids, |g, x| {
-                        v[g] = if n[g] > 0 { v[g].max(x) } else { x };
-                        n[g] += 1;
-                    }),
-                    _ => visit_ints(a, gids, |g, x| {
-                        v[g] += x;
-                        n[g] += 1;
-                    }),
-                }
+                fold_values!(visit_ints, a, gids, func, v, n, Ord::min, Ord::max);
             }
             Acc::Float { v, n } => {
                 let a = input.expect("sum, min, max and mean have an input");
-                match func {
-                    AggFunc::Min => visit_floats(a, gids, |g, x| {
-                        v[g] = if n[g] > 0 { v[g].min(x) } else { x };
-                        n[g] += 1;
-                    }),
-                    AggFunc::Max => visit_floats(a, gids, |g, x| {
-                        v[g] = if n[g] > 0 { v[g].max(x) } else { x };
-                        n[g] += 1;
-                    }),
-                    _ => visit_floats(a, gids, |g, x| {
-                        v[g] += x;
-                        n[g] += 1;
-                    }),
-                }
+                fold_values!(visit_floats, a, gids, func, v, n, f64::min, f64::max);
             }
             Acc::Moments { n, mean, m2 } => {
                 let a = input.expect("std and var have an input");
