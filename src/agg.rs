@@ -729,13 +729,13 @@ impl Acc {
             (Acc::Count(c), Acc::Count(f)) => c[g] += f[from_g],
             (Acc::Int { v, n }, Acc::Int { v: fv, n: fnn }) => {
                 if fnn[from_g] > 0 {
-                    v[g] = combine_int(func, n[g] > 0, v[g], fv[from_g]);
+                    v[g] = combine(func, n[g] > 0, (v[g], fv[from_g]), Ord::min, Ord::max);
                     n[g] += fnn[from_g];
                 }
             }
             (Acc::Float { v, n }, Acc::Float { v: fv, n: fnn }) => {
                 if fnn[from_g] > 0 {
-                    v[g] = combine_float(func, n[g] > 0, v[g], fv[from_g]);
+                    v[g] = combine(func, n[g] > 0, (v[g], fv[from_g]), f64::min, f64::max);
                     n[g] += fnn[from_g];
                 }
             }
@@ -850,19 +850,17 @@ impl Acc {
     }
 }
 
-fn combine_int(func: AggFunc, set: bool, a: i128, b: i128) -> i128 {
+/// Merges two partial sums, minima or maxima; `set` says whether `a` holds a value yet.
+fn combine<T: std::ops::Add<Output = T>>(
+    func: AggFunc,
+    set: bool,
+    (a, b): (T, T),
+    min: fn(T, T) -> T,
+    max: fn(T, T) -> T,
+) -> T {
     match func {
-        AggFunc::Min if set => a.min(b),
-        AggFunc::Max if set => a.max(b),
-        AggFunc::Min | AggFunc::Max => b,
-        _ => a + b,
-    }
-}
-
-fn combine_float(func: AggFunc, set: bool, a: f64, b: f64) -> f64 {
-    match func {
-        AggFunc::Min if set => a.min(b),
-        AggFunc::Max if set => a.max(b),
+        AggFunc::Min if set => min(a, b),
+        AggFunc::Max if set => max(a, b),
         AggFunc::Min | AggFunc::Max => b,
         _ => a + b,
     }
