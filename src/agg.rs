@@ -272,26 +272,16 @@ impl Aggregate {
         let mut gids = std::mem::take(&mut partial.gids);
         gids.clear();
         gids.reserve(rows);
-        // One monomorphised loop per key layout.
         match &keys {
             // No keys: every row is in group 0, nothing to hash.
             ByteKeys::Unit => {
                 if partial.groups.is_empty() {
-                    partial.assign(chunk, 1, &mut gids, |_| Some(&[][..]));
+                    partial.assign(chunk, &keys, 1, &mut gids);
                     gids.clear();
                 }
                 gids.resize(rows, 0);
             }
-            ByteKeys::Utf8(a) => partial.assign(chunk, rows, &mut gids, |i| {
-                a.is_valid(i).then(|| a.value(i).as_bytes())
-            }),
-            ByteKeys::LargeUtf8(a) => partial.assign(chunk, rows, &mut gids, |i| {
-                a.is_valid(i).then(|| a.value(i).as_bytes())
-            }),
-            ByteKeys::Utf8View(a) => partial.assign(chunk, rows, &mut gids, |i| {
-                a.is_valid(i).then(|| a.value(i).as_bytes())
-            }),
-            ByteKeys::Rows(r) => partial.assign(chunk, rows, &mut gids, |i| Some(r.row(i).data())),
+            keys => partial.assign(chunk, keys, rows, &mut gids),
         }
         let groups = partial.groups.len();
         for (acc, agg) in partial.states.iter_mut().zip(&self.aggs) {
@@ -439,14 +429,8 @@ impl Partial {
         }
     }
 
-    /// Finds or makes the group of each of `rows` rows of chunk `chunk`.
-    fn assign<'k>(
-        &mut self,
-        chunk: u32,
-        rows: usize,
-        gids: &mut Vec<u32>,
-        key_at: impl Fn(usize) -> Option<&'k [u8]>,
-    ) {
+    /// Finds or makes the group of each of the first `rows` rows of chunk `chunk`.
+    fn assign(&mut self, chunk: u32, keys: &ByteKeys, rows: usize, gids: &mut Vec<u32>) {
         let Partial {
             table,
             arena,
@@ -456,8 +440,8 @@ impl Partial {
             hashes,
             ..
         } = self;
-        for r in 0..rows {
-            let g = match key_at(r) {
+        keys.for_each(rows, |r, key| {
+            let g = match key {
                 None => *null_group.get_or_insert_with(|| {
                     let g = groups.len() as u32;
                     groups.push((chunk, r as u32));
@@ -467,10 +451,7 @@ impl Partial {
                 }),
                 Some(key) => {
                     let h = hash_key(Some(key));
-                    let found = table.find(h, |&g| {
-                        let start = if g == 0 { 0 } else { ends[g as usize - 1] };
-                        &arena[start..ends[g as usize]] == key
-                    });
+                    let found = table.find(h, |&g| arena_key(arena, ends, g) == key);
                     match found {
                         Some(&g) => g,
                         None => {
@@ -486,7 +467,7 @@ impl Partial {
                 }
             };
             gids.push(g);
-        }
+        });
     }
 
     /// Drops the lookup table and buckets the groups for the merge.
@@ -501,14 +482,19 @@ impl Partial {
         if self.null_group == Some(g) {
             return None;
         }
-        let start = if g == 0 { 0 } else { self.ends[g as usize - 1] };
-        Some(&self.arena[start..self.ends[g as usize]])
+        Some(arena_key(&self.arena, &self.ends, g))
     }
 
     fn bucket(&self, b: usize) -> &[u32] {
         let (ids, starts) = &self.buckets;
         &ids[starts[b]..starts[b + 1]]
     }
+}
+
+/// Group `g`'s key bytes in an arena whose group ends are `ends`.
+fn arena_key<'a>(arena: &'a [u8], ends: &[usize], g: u32) -> &'a [u8] {
+    let start = if g == 0 { 0 } else { ends[g as usize - 1] };
+    &arena[start..ends[g as usize]]
 }
 
 /// The hash of the null key.

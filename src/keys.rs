@@ -85,4 +85,22 @@ impl ByteKeys {
             ByteKeys::Rows(rows) => Some(rows.row(i).data()),
         }
     }
+
+    /// Calls `f(i, key)` for rows `0..rows` in order, deciding the layout once rather than
+    /// per row (one monomorphised loop per layout): the path for scanning every key.
+    pub fn for_each<'a>(&'a self, rows: usize, mut f: impl FnMut(usize, Option<&'a [u8]>)) {
+        match self {
+            ByteKeys::Unit => (0..rows).for_each(|i| f(i, Some(&[]))),
+            ByteKeys::Utf8(a) => {
+                (0..rows).for_each(|i| f(i, a.is_valid(i).then(|| a.value(i).as_bytes())))
+            }
+            ByteKeys::LargeUtf8(a) => {
+                (0..rows).for_each(|i| f(i, a.is_valid(i).then(|| a.value(i).as_bytes())))
+            }
+            ByteKeys::Utf8View(a) => {
+                (0..rows).for_each(|i| f(i, a.is_valid(i).then(|| a.value(i).as_bytes())))
+            }
+            ByteKeys::Rows(r) => (0..rows).for_each(|i| f(i, Some(r.row(i).data()))),
+        }
+    }
 }

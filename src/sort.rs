@@ -259,12 +259,10 @@ impl Sort {
                 let rows = rows[c];
                 let mut items = Vec::with_capacity(rows);
                 let mut nulls = Vec::new();
-                for r in 0..rows {
-                    match k.get(r) {
-                        Some(bytes) => items.push(Item::new(bytes, c, r)),
-                        None => nulls.push((c, r)),
-                    }
-                }
+                k.for_each(rows, |r, key| match key {
+                    Some(bytes) => items.push(Item::new(bytes, c, r)),
+                    None => nulls.push((c, r)),
+                });
                 (items, nulls)
             })
             .collect();

@@ -27,7 +27,6 @@ import pyarrow.compute as pc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-ROW_OPS_WITH_TABLES = {"filter_count", "value_counts", "groupby", "sort"}
 
 
 # ---------------------------------------------------------------- loading
