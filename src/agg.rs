@@ -32,9 +32,9 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::exec::{partition, Partition, PartitionLimits, Runtime};
-use crate::expr::{AggFunc, Expr};
-use crate::keys::{ByteKeys, KeyEncoder};
-use crate::plan::{compile, evaluate, PhysicalExpr};
+use crate::expr::{col, AggFunc, Expr};
+use crate::keys::{hash_bytes, ByteKeys, KeyEncoder, KeySet, NULL_HASH};
+use crate::plan::{compile, evaluate, is_string, PhysicalExpr};
 
 /// A compiled `group_by(keys).agg(aggs)`.
 #[derive(Debug)]
@@ -49,9 +49,15 @@ pub(crate) struct Aggregate {
 struct CompiledAgg {
     func: AggFunc,
     input: Option<PhysicalExpr>,
-    /// The input's type (what min and max give back).
+    /// The input's type (what min, max, first and last give back).
     input_type: DataType,
+    /// The integer type booleans and dates are folded as by min and max.
+    via: Option<DataType>,
     class: Class,
+    /// How `n_unique` and string min/max read the input's values as bytes.
+    values: Option<KeyEncoder>,
+    /// For first and last: the input's column among a chunk's kept arrays.
+    slot: usize,
 }
 
 /// How an aggregate's input is accumulated.
@@ -63,6 +69,12 @@ enum Class {
     Int,
     /// Floats (and integers for mean, std, var), accumulated in `f64`.
     Float,
+    /// Strings compared by bytes (min, max).
+    Bytes,
+    /// Distinct values (n_unique, count distinct).
+    Distinct,
+    /// A row's position (first, last); the value is gathered at the end.
+    Pick,
 }
 
 fn is_int(dt: &DataType) -> bool {
@@ -81,6 +93,63 @@ fn is_int(dt: &DataType) -> bool {
 
 fn is_float(dt: &DataType) -> bool {
     matches!(dt, DataType::Float32 | DataType::Float64)
+}
+
+/// The integer type that min and max fold booleans and dates as.
+fn ordered_as_int(dt: &DataType) -> Option<DataType> {
+    match dt {
+        DataType::Boolean => Some(DataType::UInt8),
+        DataType::Date32 | DataType::Time32(_) => Some(DataType::Int32),
+        DataType::Date64
+        | DataType::Time64(_)
+        | DataType::Timestamp(..)
+        | DataType::Duration(_) => Some(DataType::Int64),
+        _ => None,
+    }
+}
+
+/// Name of the hidden column that holds the `i`th aggregate of an aggregation whose
+/// results are computed with (`sum(x) / count(*)`): not a name a user writes.
+pub(crate) fn hidden_name(i: usize) -> String {
+    format!("\u{1}agg{i}")
+}
+
+/// Rewrites `exprs`, which may compute with aggregates and keys (`(col("x").sum() /
+/// len()).alias("m")`), to read the output of an aggregation: each aggregate inside
+/// becomes a hidden column (appended to `aggs`, aliased, once per distinct aggregate) and
+/// each sub-expression equal to a key becomes that key's output column `key_names[i]`.
+pub(crate) fn over_aggregates(
+    exprs: Vec<Expr>,
+    keys: &[Expr],
+    key_names: &[String],
+    aggs: &mut Vec<Expr>,
+) -> Vec<Expr> {
+    exprs
+        .into_iter()
+        .map(|e| {
+            let name = e.output_name();
+            let rewritten = e.rewrite(&mut |sub| {
+                if let Some(k) = keys.iter().position(|k| k.unaliased() == sub) {
+                    return Some(col(key_names[k].clone()));
+                }
+                if !matches!(sub, Expr::Agg { .. }) {
+                    return None;
+                }
+                let i = match aggs.iter().position(|a| a.unaliased() == sub) {
+                    Some(i) => i,
+                    None => {
+                        aggs.push(sub.clone().alias(hidden_name(aggs.len())));
+                        aggs.len() - 1
+                    }
+                };
+                Some(col(hidden_name(i)))
+            });
+            match rewritten {
+                Expr::Alias(..) => rewritten,
+                other => other.alias(name),
+            }
+        })
+        .collect()
 }
 
 /// Strips aliases: the aggregate function, its input and the output name.
@@ -106,11 +175,19 @@ impl Aggregate {
                 ));
             }
             let (p, field) = compile(k, schema)?;
+            if matches!(field.data_type(), DataType::List(_) | DataType::Struct(_)) {
+                return Err(Error::TypeMismatch {
+                    context: format!("group_by key {k}"),
+                    expected: "a string, number, boolean or date".into(),
+                    found: field.data_type().clone(),
+                });
+            }
             key_types.push(field.data_type().clone());
             fields.push(field);
             physical_keys.push(p);
         }
         let mut compiled = Vec::new();
+        let mut slots = keys.len();
         for a in aggs {
             let Some((func, input, name)) = split_agg(a) else {
                 return Err(Error::invalid(
@@ -119,7 +196,7 @@ impl Aggregate {
                      optionally aliased",
                 ));
             };
-            let (input, input_type) = match input {
+            let (mut input, mut input_type) = match input {
                 None => (None, DataType::Null),
                 Some(e) => {
                     if e.has_agg() {
@@ -132,39 +209,67 @@ impl Aggregate {
                     (Some(p), f.data_type().clone())
                 }
             };
-            let numeric = |what: &str| -> Result<()> {
-                if is_int(&input_type) || is_float(&input_type) {
-                    Ok(())
-                } else {
-                    Err(Error::TypeMismatch {
-                        context: format!("{a}"),
-                        expected: what.into(),
-                        found: input_type.clone(),
-                    })
-                }
+            let mismatch = |what: &str, found: &DataType| Error::TypeMismatch {
+                context: format!("{a}"),
+                expected: what.into(),
+                found: found.clone(),
             };
+            let numeric = |t: &DataType| is_int(t) || is_float(t);
+            let mut via = None;
+            let mut values = None;
+            let mut slot = 0;
             let (class, out_type) = match func {
                 AggFunc::Len | AggFunc::Count => (Class::Count, DataType::Int64),
-                AggFunc::Sum => {
-                    numeric("a number")?;
-                    if is_int(&input_type) {
-                        (Class::Int, DataType::Int64)
-                    } else {
-                        (Class::Float, DataType::Float64)
-                    }
+                AggFunc::Sum if is_int(&input_type) => (Class::Int, DataType::Int64),
+                AggFunc::Sum if is_float(&input_type) => (Class::Float, DataType::Float64),
+                AggFunc::Mean | AggFunc::Std | AggFunc::Var if numeric(&input_type) => {
+                    (Class::Float, DataType::Float64)
+                }
+                AggFunc::Sum | AggFunc::Mean | AggFunc::Std | AggFunc::Var => {
+                    return Err(mismatch("a number", &input_type))
                 }
                 AggFunc::Min | AggFunc::Max => {
-                    numeric("a number")?;
-                    let class = if is_int(&input_type) {
-                        Class::Int
+                    if is_string(&input_type) {
+                        // Dictionaries are compared through their values.
+                        if !matches!(
+                            input_type,
+                            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+                        ) {
+                            input = input.map(|p| PhysicalExpr::Cast(Box::new(p), DataType::Utf8));
+                            input_type = DataType::Utf8;
+                        }
+                        values = Some(KeyEncoder::new(
+                            vec![(input_type.clone(), Default::default())],
+                            "min/max",
+                        )?);
+                        (Class::Bytes, input_type.clone())
+                    } else if let Some(int) = ordered_as_int(&input_type) {
+                        input = input.map(|p| PhysicalExpr::Cast(Box::new(p), int.clone()));
+                        via = Some(int);
+                        (Class::Int, input_type.clone())
+                    } else if is_int(&input_type) {
+                        (Class::Int, input_type.clone())
+                    } else if is_float(&input_type) {
+                        (Class::Float, input_type.clone())
                     } else {
-                        Class::Float
-                    };
-                    (class, input_type.clone())
+                        return Err(mismatch("a number, string, boolean or date", &input_type));
+                    }
                 }
-                AggFunc::Mean | AggFunc::Std | AggFunc::Var => {
-                    numeric("a number")?;
-                    (Class::Float, DataType::Float64)
+                AggFunc::NUnique | AggFunc::CountDistinct => {
+                    if matches!(input_type, DataType::List(_) | DataType::Struct(_)) {
+                        return Err(mismatch("a string, number, boolean or date", &input_type));
+                    }
+                    let t = match &input_type {
+                        DataType::Null => DataType::Utf8,
+                        t => t.clone(),
+                    };
+                    values = Some(KeyEncoder::new(vec![(t, Default::default())], "n_unique")?);
+                    (Class::Distinct, DataType::Int64)
+                }
+                AggFunc::First | AggFunc::Last => {
+                    slot = slots;
+                    slots += 1;
+                    (Class::Pick, input_type.clone())
                 }
             };
             if fields.iter().any(|f: &Field| f.name() == &name) {
@@ -173,13 +278,19 @@ impl Aggregate {
                     format!("duplicate output column {name:?}; use .alias()"),
                 ));
             }
-            let nullable = !matches!(func, AggFunc::Len | AggFunc::Count);
+            let nullable = !matches!(
+                func,
+                AggFunc::Len | AggFunc::Count | AggFunc::NUnique | AggFunc::CountDistinct
+            );
             fields.push(Field::new(name, out_type, nullable));
             compiled.push(CompiledAgg {
                 func,
                 input,
                 input_type,
+                via,
                 class,
+                values,
+                slot,
             });
         }
         Ok(Aggregate {
@@ -261,12 +372,26 @@ impl Aggregate {
         batch: &RecordBatch,
     ) -> Result<()> {
         let rows = batch.num_rows();
-        let arrays = self
+        let mut arrays = self
             .keys
             .iter()
             .map(|k| evaluate(k, batch)?.into_array(rows))
             .collect::<Result<Vec<_>>>()?;
         let keys = encoder.encode(&arrays, "group_by keys")?;
+        let inputs = self
+            .aggs
+            .iter()
+            .map(|agg| match &agg.input {
+                Some(e) => Ok(Some(evaluate(e, batch)?.into_array(rows)?)),
+                None => Ok(None),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // First and last gather their values from the chunks at the end: keep them.
+        for (agg, input) in self.aggs.iter().zip(&inputs) {
+            if agg.class == Class::Pick {
+                arrays.push(input.clone().expect("first and last have an input"));
+            }
+        }
         let chunk = partial.chunks.len() as u32;
         partial.chunks.push(arrays);
         let mut gids = std::mem::take(&mut partial.gids);
@@ -284,13 +409,23 @@ impl Aggregate {
             keys => partial.assign(chunk, keys, rows, &mut gids),
         }
         let groups = partial.groups.len();
-        for (acc, agg) in partial.states.iter_mut().zip(&self.aggs) {
+        for ((acc, agg), input) in partial.states.iter_mut().zip(&self.aggs).zip(&inputs) {
             acc.resize(groups);
-            let input = match &agg.input {
-                Some(e) => Some(evaluate(e, batch)?.into_array(rows)?),
-                None => None,
+            let values = match (&agg.values, input) {
+                (Some(encoder), Some(a)) => {
+                    Some(encoder.encode(std::slice::from_ref(a), agg.func.name())?)
+                }
+                _ => None,
             };
-            acc.update(agg.func, &gids, input.as_deref());
+            acc.update(
+                agg.func,
+                &gids,
+                input.as_deref(),
+                Update {
+                    chunk,
+                    values: values.as_ref(),
+                },
+            );
         }
         partial.gids = gids;
         Ok(())
@@ -301,6 +436,13 @@ impl Aggregate {
         let mut owners: Vec<(u32, u32)> = Vec::new();
         let mut states: Vec<Acc> = self.aggs.iter().map(Acc::new).collect();
         let single = partials.len() == 1;
+        // The first chunk of each partial among all partials' chunks.
+        let mut offsets = Vec::with_capacity(partials.len());
+        let mut offset = 0u32;
+        for p in partials {
+            offsets.push(offset);
+            offset += p.chunks.len() as u32;
+        }
         let mut table: HashTable<u32> = HashTable::new();
         for (pi, p) in partials.iter().enumerate() {
             for &g in p.bucket(b) {
@@ -308,7 +450,7 @@ impl Aggregate {
                     owners.push((0, g));
                     continue;
                 }
-                let h = p.hashes[g as usize];
+                let h = p.keys.hash(g);
                 let key = p.key(g);
                 let found = table.find(h, |&m| {
                     let (q, qg) = owners[m as usize];
@@ -321,7 +463,7 @@ impl Aggregate {
                         owners.push((pi as u32, g));
                         table.insert_unique(h, m, |&m| {
                             let (q, qg) = owners[m as usize];
-                            partials[q as usize].hashes[qg as usize]
+                            partials[q as usize].keys.hash(qg)
                         });
                         for s in &mut states {
                             s.resize(owners.len());
@@ -330,7 +472,7 @@ impl Aggregate {
                     }
                 };
                 for ((s, from), agg) in states.iter_mut().zip(&p.states).zip(&self.aggs) {
-                    s.merge(m as usize, from, g as usize, agg.func);
+                    s.merge(m as usize, from, g as usize, agg.func, offsets[pi]);
                 }
             }
         }
@@ -343,33 +485,43 @@ impl Aggregate {
             let picks: Vec<usize> = owners.iter().map(|&(_, g)| g as usize).collect();
             states = p.states.iter().map(|s| s.pick(&picks)).collect();
         }
-        // Gather the keys from the input arrays.
-        let mut sources: Vec<(usize, usize)> = Vec::new(); // first chunk index of each partial
-        let mut offset = 0;
-        for p in partials {
-            sources.push((offset, p.chunks.len()));
-            offset += p.chunks.len();
-        }
+        // Gather the keys (and first/last values) from the input arrays.
         let indices: Vec<(usize, usize)> = owners
             .iter()
             .map(|&(q, g)| {
                 let (c, row) = partials[q as usize].groups[g as usize];
-                (sources[q as usize].0 + c as usize, row as usize)
+                ((offsets[q as usize] + c) as usize, row as usize)
             })
             .collect();
-        let mut columns: Vec<ArrayRef> = Vec::new();
-        for k in 0..self.keys.len() {
+        let gather = |slot: usize, indices: &[(usize, usize)], extra: Option<&dyn Array>| {
             let arrays: Vec<&dyn Array> = partials
                 .iter()
-                .flat_map(|p| p.chunks.iter().map(move |c| c[k].as_ref()))
+                .flat_map(|p| p.chunks.iter().map(move |c| c[slot].as_ref()))
+                .chain(extra)
                 .collect();
-            columns.push(
-                arrow_select::interleave::interleave(&arrays, &indices)
-                    .map_err(|e| Error::arrow("group_by keys", e))?,
-            );
+            arrow_select::interleave::interleave(&arrays, indices)
+                .map_err(|e| Error::arrow("group_by", e))
+        };
+        let mut columns: Vec<ArrayRef> = Vec::new();
+        for k in 0..self.keys.len() {
+            columns.push(gather(k, &indices, None)?);
         }
         for (s, agg) in states.into_iter().zip(&self.aggs) {
-            columns.push(s.finish(agg)?);
+            columns.push(match s {
+                Acc::Pick(at) => {
+                    // An unset position (no row: cannot happen for a group) reads a null.
+                    let null = arrow_array::new_null_array(&agg.input_type, 1);
+                    let indices: Vec<(usize, usize)> = at
+                        .iter()
+                        .map(|&(c, r)| match c {
+                            UNSET => (offset as usize, 0),
+                            c => (c as usize, r as usize),
+                        })
+                        .collect();
+                    gather(agg.slot, &indices, Some(null.as_ref()))?
+                }
+                s => s.finish(agg)?,
+            });
         }
         RecordBatch::try_new(self.schema.clone(), columns)
             .map(Some)
@@ -383,7 +535,10 @@ impl Aggregate {
             .map(|a| {
                 let mut acc = Acc::new(a);
                 acc.resize(1);
-                acc.finish(a)
+                match acc {
+                    Acc::Pick(_) => Ok(arrow_array::new_null_array(&a.input_type, 1)),
+                    acc => acc.finish(a),
+                }
             })
             .collect::<Result<Vec<_>>>()?;
         RecordBatch::try_new(self.schema.clone(), columns).map_err(|e| Error::arrow("agg", e))
@@ -395,17 +550,14 @@ impl Aggregate {
 /// keys from), its hash, its aggregate states, and, when finished, its ids by merge bucket.
 #[derive(Debug)]
 struct Partial {
-    /// The evaluated key columns of every chunk absorbed.
+    /// Per chunk absorbed: the evaluated key columns, then the inputs of first and last.
     chunks: Vec<Vec<ArrayRef>>,
-    table: HashTable<u32>,
-    /// Key bytes of all groups; group `g`'s are `arena[ends[g - 1]..ends[g]]`.
-    arena: Vec<u8>,
-    ends: Vec<usize>,
-    /// The group whose key is null, if any (its arena bytes are empty).
+    /// The groups' keys; a group's id is its key's id.
+    keys: KeySet,
+    /// The group whose key is null, if any (it has no key bytes).
     null_group: Option<u32>,
     /// (chunk, row) where each group first occurred.
     groups: Vec<(u32, u32)>,
-    hashes: Vec<u64>,
     states: Vec<Acc>,
     /// Group ids sorted by bucket, and where each bucket starts (`len = buckets + 1`).
     buckets: (Vec<u32>, Vec<usize>),
@@ -417,12 +569,9 @@ impl Partial {
     fn new(aggs: &[CompiledAgg]) -> Partial {
         Partial {
             chunks: Vec::new(),
-            table: HashTable::new(),
-            arena: Vec::new(),
-            ends: Vec::new(),
+            keys: KeySet::default(),
             null_group: None,
             groups: Vec::new(),
-            hashes: Vec::new(),
             states: aggs.iter().map(Acc::new).collect(),
             buckets: (Vec::new(), Vec::new()),
             gids: Vec::new(),
@@ -432,49 +581,39 @@ impl Partial {
     /// Finds or makes the group of each of the first `rows` rows of chunk `chunk`.
     fn assign(&mut self, chunk: u32, keys: &ByteKeys, rows: usize, gids: &mut Vec<u32>) {
         let Partial {
-            table,
-            arena,
-            ends,
+            keys: set,
             null_group,
             groups,
-            hashes,
             ..
         } = self;
         keys.for_each(rows, |r, key| {
             let g = match key {
                 None => *null_group.get_or_insert_with(|| {
-                    let g = groups.len() as u32;
                     groups.push((chunk, r as u32));
-                    hashes.push(NULL_HASH);
-                    ends.push(arena.len());
-                    g
+                    set.push_unindexed(NULL_HASH)
                 }),
                 Some(key) => {
-                    let h = hash_key(Some(key));
-                    let found = table.find(h, |&g| arena_key(arena, ends, g) == key);
-                    match found {
-                        Some(&g) => g,
-                        None => {
-                            let g = groups.len() as u32;
-                            groups.push((chunk, r as u32));
-                            hashes.push(h);
-                            arena.extend_from_slice(key);
-                            ends.push(arena.len());
-                            table.insert_unique(h, g, |&g| hashes[g as usize]);
-                            g
-                        }
+                    let (g, new) = set.insert(hash_bytes(key), key);
+                    if new {
+                        groups.push((chunk, r as u32));
                     }
+                    g
                 }
             };
             gids.push(g);
         });
     }
 
-    /// Drops the lookup table and buckets the groups for the merge.
+    /// Drops the lookup tables and buckets the groups for the merge.
     fn finish(mut self, bits: u32) -> Partial {
-        self.table = HashTable::new();
+        self.keys.drop_index();
         self.gids = Vec::new();
-        self.buckets = bucket(&self.hashes, bits);
+        self.buckets = bucket(self.keys.hashes(), bits);
+        for s in &mut self.states {
+            if let Acc::Distinct(set) = s {
+                set.index_by_group();
+            }
+        }
         self
     }
 
@@ -482,35 +621,12 @@ impl Partial {
         if self.null_group == Some(g) {
             return None;
         }
-        Some(arena_key(&self.arena, &self.ends, g))
+        Some(self.keys.key(g))
     }
 
     fn bucket(&self, b: usize) -> &[u32] {
         let (ids, starts) = &self.buckets;
         &ids[starts[b]..starts[b + 1]]
-    }
-}
-
-/// Group `g`'s key bytes in an arena whose group ends are `ends`.
-fn arena_key<'a>(arena: &'a [u8], ends: &[usize], g: u32) -> &'a [u8] {
-    let start = if g == 0 { 0 } else { ends[g as usize - 1] };
-    &arena[start..ends[g as usize]]
-}
-
-/// The hash of the null key.
-const NULL_HASH: u64 = 0x9E37_79B9_7F4A_7C15;
-
-fn hash_key(key: Option<&[u8]>) -> u64 {
-    // Fixed seeds: the same key hashes the same in every partition and every run.
-    const STATE: ahash::RandomState = ahash::RandomState::with_seeds(
-        0x243F_6A88_85A3_08D3,
-        0x1319_8A2E_0370_7344,
-        0xA409_3822_299F_31D0,
-        0x082E_FA98_EC4E_6C89,
-    );
-    match key {
-        Some(bytes) => STATE.hash_one(bytes),
-        None => NULL_HASH,
     }
 }
 
@@ -537,8 +653,71 @@ fn bucket(hashes: &[u64], bits: u32) -> (Vec<u32>, Vec<usize>) {
     (ids, starts)
 }
 
+/// The distinct values of each group: one set of (group, value) pairs, each stored as the
+/// group's id (4 bytes) then the value's bytes.
+#[derive(Debug, Default)]
+struct DistinctSet {
+    pairs: KeySet,
+    /// Each pair's value hash (before the group is mixed in), for re-inserting on merge.
+    value_hashes: Vec<u64>,
+    /// Distinct non-null values per group.
+    count: Vec<i64>,
+    /// Whether a group saw a null.
+    null: Vec<bool>,
+    /// Pair ids by group (`ids`, `starts`), built when the partial is finished.
+    by_group: (Vec<u32>, Vec<usize>),
+    scratch: Vec<u8>,
+}
+
+impl DistinctSet {
+    fn insert(&mut self, g: usize, value: &[u8], value_hash: u64) {
+        self.scratch.clear();
+        self.scratch.extend_from_slice(&(g as u32).to_le_bytes());
+        self.scratch.extend_from_slice(value);
+        let h = value_hash ^ (g as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        if self.pairs.insert(h, &self.scratch).1 {
+            self.value_hashes.push(value_hash);
+            self.count[g] += 1;
+        }
+    }
+
+    fn index_by_group(&mut self) {
+        self.pairs.drop_index();
+        let groups = self.count.len();
+        let group_of = |id: u32| {
+            u32::from_le_bytes(self.pairs.key(id)[..4].try_into().expect("4 bytes")) as usize
+        };
+        let mut starts = vec![0usize; groups + 1];
+        for id in 0..self.pairs.len() as u32 {
+            starts[group_of(id) + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut ids = vec![0u32; self.pairs.len()];
+        for id in 0..self.pairs.len() as u32 {
+            let g = group_of(id);
+            ids[next[g]] = id;
+            next[g] += 1;
+        }
+        self.by_group = (ids, starts);
+    }
+}
+
+/// What an update gets besides the rows' groups and the input array.
+struct Update<'a> {
+    /// The chunk's index in the partial.
+    chunk: u32,
+    /// The input's values as bytes (n_unique, string min and max).
+    values: Option<&'a ByteKeys>,
+}
+
+/// A position not yet set.
+const UNSET: u32 = u32::MAX;
+
 /// Aggregate states, one slot per group.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 enum Acc {
     /// Rows or non-null values.
     Count(Vec<i64>),
@@ -552,6 +731,13 @@ enum Acc {
         mean: Vec<f64>,
         m2: Vec<f64>,
     },
+    /// The smallest or largest string so far.
+    Bytes(Vec<Option<Box<[u8]>>>),
+    /// Distinct values.
+    Distinct(Box<DistinctSet>),
+    /// (chunk, row) of the first or last row: chunks of the partial while absorbing, of
+    /// all partials once merged.
+    Pick(Vec<(u32, u32)>),
 }
 
 /// Calls `f(group, value)` for each non-null value of `a`.
@@ -652,6 +838,9 @@ impl Acc {
                 v: Vec::new(),
                 n: Vec::new(),
             },
+            (_, Class::Bytes) => Acc::Bytes(Vec::new()),
+            (_, Class::Distinct) => Acc::Distinct(Box::default()),
+            (_, Class::Pick) => Acc::Pick(Vec::new()),
         }
     }
 
@@ -671,12 +860,18 @@ impl Acc {
                 mean.resize(groups, 0.0);
                 m2.resize(groups, 0.0);
             }
+            Acc::Bytes(best) => best.resize(groups, None),
+            Acc::Distinct(set) => {
+                set.count.resize(groups, 0);
+                set.null.resize(groups, false);
+            }
+            Acc::Pick(at) => at.resize(groups, (UNSET, 0)),
         }
     }
 
     /// Folds one chunk's values in; `gids[i]` is row `i`'s group. `input` is `None` for
     /// `len`. A min or max slot is unset while its `n` is 0 and takes the first value.
-    fn update(&mut self, func: AggFunc, gids: &[u32], input: Option<&dyn Array>) {
+    fn update(&mut self, func: AggFunc, gids: &[u32], input: Option<&dyn Array>, u: Update<'_>) {
         match self {
             Acc::Count(c) => match input {
                 None => gids.iter().for_each(|&g| c[g as usize] += 1),
@@ -706,11 +901,47 @@ impl Acc {
                     m2[g] += d * (x - mean[g]);
                 });
             }
+            Acc::Bytes(best) => {
+                let values = u.values.expect("string min and max read bytes");
+                values.for_each(gids.len(), |r, value| {
+                    if let Some(value) = value {
+                        keep_extreme(&mut best[gids[r] as usize], value, func);
+                    }
+                });
+            }
+            Acc::Distinct(set) => {
+                let values = u.values.expect("n_unique reads bytes");
+                let nulls = input.and_then(|a| a.logical_nulls());
+                values.for_each(gids.len(), |r, value| {
+                    let g = gids[r] as usize;
+                    match value {
+                        Some(v) if nulls.as_ref().is_none_or(|n| n.is_valid(r)) => {
+                            set.insert(g, v, hash_bytes(v))
+                        }
+                        _ => set.null[g] = true,
+                    }
+                });
+            }
+            Acc::Pick(at) => {
+                let chunk = u.chunk;
+                if func == AggFunc::First {
+                    for (r, &g) in gids.iter().enumerate() {
+                        if at[g as usize].0 == UNSET {
+                            at[g as usize] = (chunk, r as u32);
+                        }
+                    }
+                } else {
+                    for (r, &g) in gids.iter().enumerate() {
+                        at[g as usize] = (chunk, r as u32);
+                    }
+                }
+            }
         }
     }
 
-    /// Adds group `from_g` of `from` into group `g` of `self`.
-    fn merge(&mut self, g: usize, from: &Acc, from_g: usize, func: AggFunc) {
+    /// Adds group `from_g` of `from` into group `g` of `self`; `from`'s chunks start at
+    /// `offset` among all partials' chunks. Partials come in row order.
+    fn merge(&mut self, g: usize, from: &Acc, from_g: usize, func: AggFunc, offset: u32) {
         match (self, from) {
             (Acc::Count(c), Acc::Count(f)) => c[g] += f[from_g],
             (Acc::Int { v, n }, Acc::Int { v: fv, n: fnn }) => {
@@ -742,28 +973,56 @@ impl Acc {
                     n[g] += fnn[from_g];
                 }
             }
+            (Acc::Bytes(best), Acc::Bytes(f)) => {
+                if let Some(value) = &f[from_g] {
+                    keep_extreme(&mut best[g], value, func);
+                }
+            }
+            (Acc::Distinct(set), Acc::Distinct(f)) => {
+                let (ids, starts) = &f.by_group;
+                for &id in &ids[starts[from_g]..starts[from_g + 1]] {
+                    let value = &f.pairs.key(id)[4..];
+                    set.insert(g, value, f.value_hashes[id as usize]);
+                }
+                set.null[g] |= f.null[from_g];
+            }
+            (Acc::Pick(at), Acc::Pick(f)) => {
+                let (c, r) = f[from_g];
+                if c != UNSET && (func == AggFunc::Last || at[g].0 == UNSET) {
+                    at[g] = (c + offset, r);
+                }
+            }
             _ => unreachable!("states of one aggregate have one shape"),
         }
     }
 
     /// The states of groups `picks`, in that order.
     fn pick(&self, picks: &[usize]) -> Acc {
-        let take = |v: &Vec<i64>| picks.iter().map(|&g| v[g]).collect::<Vec<_>>();
+        fn take<T: Clone>(v: &[T], picks: &[usize]) -> Vec<T> {
+            picks.iter().map(|&g| v[g].clone()).collect()
+        }
         match self {
-            Acc::Count(c) => Acc::Count(take(c)),
+            Acc::Count(c) => Acc::Count(take(c, picks)),
             Acc::Int { v, n } => Acc::Int {
-                v: picks.iter().map(|&g| v[g]).collect(),
-                n: take(n),
+                v: take(v, picks),
+                n: take(n, picks),
             },
             Acc::Float { v, n } => Acc::Float {
-                v: picks.iter().map(|&g| v[g]).collect(),
-                n: take(n),
+                v: take(v, picks),
+                n: take(n, picks),
             },
             Acc::Moments { n, mean, m2 } => Acc::Moments {
-                n: take(n),
-                mean: picks.iter().map(|&g| mean[g]).collect(),
-                m2: picks.iter().map(|&g| m2[g]).collect(),
+                n: take(n, picks),
+                mean: take(mean, picks),
+                m2: take(m2, picks),
             },
+            Acc::Bytes(best) => Acc::Bytes(take(best, picks)),
+            Acc::Distinct(set) => Acc::Distinct(Box::new(DistinctSet {
+                count: take(&set.count, picks),
+                null: take(&set.null, picks),
+                ..Default::default()
+            })),
+            Acc::Pick(at) => Acc::Pick(take(at, picks)),
         }
     }
 
@@ -780,20 +1039,26 @@ impl Acc {
                 )
                 .with_precision_and_scale(38, 0)
                 .map_err(|e| Error::arrow(context(), e))?;
-                let to = match agg.func {
-                    AggFunc::Sum => DataType::Int64,
+                let to = match (agg.func, &agg.via) {
+                    (AggFunc::Sum, _) => DataType::Int64,
+                    (_, Some(int)) => int.clone(),
                     _ => agg.input_type.clone(),
                 };
                 let options = arrow_cast::CastOptions {
                     safe: false,
                     ..Default::default()
                 };
-                arrow_cast::cast_with_options(&decimal, &to, &options).map_err(|_| {
+                let out = arrow_cast::cast_with_options(&decimal, &to, &options).map_err(|_| {
                     Error::invalid(
                         context(),
                         format!("the result does not fit in {to} (integer overflow)"),
                     )
-                })?
+                })?;
+                match agg.via {
+                    Some(_) => arrow_cast::cast(&out, &agg.input_type)
+                        .map_err(|e| Error::arrow(context(), e))?,
+                    None => out,
+                }
             }
             Acc::Float { v, n } => {
                 let values: Float64Array = v
@@ -832,7 +1097,38 @@ impl Acc {
                     .collect();
                 Arc::new(values)
             }
+            Acc::Bytes(best) => {
+                let values = best
+                    .iter()
+                    .map(|b| b.as_deref().map(std::str::from_utf8).transpose())
+                    .collect::<std::result::Result<arrow_array::StringArray, _>>()
+                    .map_err(|e| Error::invalid(context(), e.to_string()))?;
+                arrow_cast::cast(&values, &agg.input_type)
+                    .map_err(|e| Error::arrow(context(), e))?
+            }
+            Acc::Distinct(set) => {
+                let with_null = agg.func == AggFunc::NUnique;
+                Arc::new(Int64Array::from_iter_values(
+                    set.count
+                        .iter()
+                        .zip(&set.null)
+                        .map(|(&c, &null)| c + (with_null && null) as i64),
+                ))
+            }
+            Acc::Pick(_) => unreachable!("first and last are gathered by merge_bucket"),
         })
+    }
+}
+
+/// Keeps the smaller (min) or larger (max) of `slot` and `value`, by bytes.
+fn keep_extreme(slot: &mut Option<Box<[u8]>>, value: &[u8], func: AggFunc) {
+    let better = match slot.as_deref() {
+        None => true,
+        Some(cur) if func == AggFunc::Min => value < cur,
+        Some(cur) => value > cur,
+    };
+    if better {
+        *slot = Some(value.into());
     }
 }
 

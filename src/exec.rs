@@ -182,7 +182,7 @@ pub(crate) fn partition(batches: &[RecordBatch], limits: PartitionLimits) -> Vec
 }
 
 /// Bytes of a batch's data, from its buffer lengths (sliced arrays count their slice).
-fn batch_bytes(batch: &RecordBatch) -> usize {
+pub(crate) fn batch_bytes(batch: &RecordBatch) -> usize {
     use arrow_array::cast::AsArray;
     batch
         .columns()

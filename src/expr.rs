@@ -7,6 +7,8 @@
 use std::fmt;
 use std::ops;
 
+use arrow_schema::DataType;
+
 use spindle_kernels::{
     CaseMapping, CharClass, ContainsOptions, FindKind, Form, ReplaceOptions, Side, StrOp,
     TranslateTable,
@@ -90,9 +92,9 @@ pub enum BinaryOp {
     Sub,
     /// `*`
     Mul,
-    /// `/`: always a float division; division by zero gives null, as in DuckDB.
+    /// `/`: always a float division, IEEE's (`1 / 0` is inf, `0 / 0` NaN), as in DuckDB 2.
     Div,
-    /// `%`
+    /// `%`: an integer remainder by zero is an error, a float one NaN (as in DuckDB).
     Mod,
 }
 
@@ -166,6 +168,26 @@ pub enum Expr {
         /// Stands in for a null; `None`: a row with a null is null.
         na_rep: Option<String>,
     },
+    /// `CASE WHEN c1 THEN v1 ... ELSE e END`: the value of the first branch whose condition
+    /// is true (a null condition counts as false), else `otherwise` (null when absent).
+    Case {
+        /// (condition, value) pairs, tried in order.
+        branches: Vec<(Expr, Expr)>,
+        /// The value when no condition holds.
+        otherwise: Option<Box<Expr>>,
+    },
+    /// `CAST(expr AS to)`; with `strict: false` it is `TRY_CAST`: a value that does not
+    /// convert becomes null instead of an error.
+    Cast {
+        /// The input.
+        expr: Box<Expr>,
+        /// The type to convert to.
+        to: DataType,
+        /// Fail on a value that does not convert.
+        strict: bool,
+    },
+    /// The first non-null argument, row by row (SQL `COALESCE`).
+    Coalesce(Vec<Expr>),
     /// An aggregate: one value per group in [`LazyFrame::group_by`](crate::LazyFrame::group_by)
     /// (or for the whole frame in a `select` made only of aggregates).
     Agg {
@@ -189,14 +211,22 @@ pub enum AggFunc {
     Sum,
     /// Arithmetic mean, `Float64`.
     Mean,
-    /// Smallest value (numbers).
+    /// Smallest value (numbers, strings by code point, booleans, dates).
     Min,
-    /// Largest value (numbers).
+    /// Largest value (numbers, strings by code point, booleans, dates).
     Max,
     /// Sample standard deviation (`ddof = 1`), `Float64`.
     Std,
     /// Sample variance (`ddof = 1`), `Float64`.
     Var,
+    /// Distinct values, null counted as one value when present (Polars' `n_unique`).
+    NUnique,
+    /// Distinct non-null values (SQL `count(DISTINCT x)`, pandas' `nunique`).
+    CountDistinct,
+    /// The value of the group's first row, null or not (in row order).
+    First,
+    /// The value of the group's last row, null or not (in row order).
+    Last,
 }
 
 impl AggFunc {
@@ -211,6 +241,10 @@ impl AggFunc {
             AggFunc::Max => "max",
             AggFunc::Std => "stddev_samp",
             AggFunc::Var => "var_samp",
+            AggFunc::NUnique => "n_unique",
+            AggFunc::CountDistinct => "count_distinct",
+            AggFunc::First => "first",
+            AggFunc::Last => "last",
         }
     }
 }
@@ -220,6 +254,69 @@ pub fn len() -> Expr {
     Expr::Agg {
         func: AggFunc::Len,
         input: None,
+    }
+}
+
+/// The first non-null of `exprs`, row by row (SQL `COALESCE`).
+pub fn coalesce(exprs: impl IntoIterator<Item = Expr>) -> Expr {
+    Expr::Coalesce(exprs.into_iter().collect())
+}
+
+/// Starts a conditional, as Polars' `when(c).then(v).otherwise(e)` and SQL's `CASE WHEN`.
+pub fn when(condition: Expr) -> When {
+    When {
+        branches: Vec::new(),
+        condition,
+    }
+}
+
+/// A condition waiting for its value: call [`When::then`].
+#[derive(Debug, Clone)]
+pub struct When {
+    branches: Vec<(Expr, Expr)>,
+    condition: Expr,
+}
+
+impl When {
+    /// The value where the condition holds.
+    pub fn then(self, value: Expr) -> Then {
+        let mut branches = self.branches;
+        branches.push((self.condition, value));
+        Then { branches }
+    }
+}
+
+/// A conditional with at least one branch: add another with [`Then::when`], finish with
+/// [`Then::otherwise`], or use it as is (rows where no condition holds get null).
+#[derive(Debug, Clone)]
+pub struct Then {
+    branches: Vec<(Expr, Expr)>,
+}
+
+impl Then {
+    /// Another condition, tried when the earlier ones do not hold.
+    pub fn when(self, condition: Expr) -> When {
+        When {
+            branches: self.branches,
+            condition,
+        }
+    }
+
+    /// The value where no condition holds.
+    pub fn otherwise(self, value: Expr) -> Expr {
+        Expr::Case {
+            branches: self.branches,
+            otherwise: Some(Box::new(value)),
+        }
+    }
+}
+
+impl From<Then> for Expr {
+    fn from(t: Then) -> Expr {
+        Expr::Case {
+            branches: t.branches,
+            otherwise: None,
+        }
     }
 }
 
@@ -349,6 +446,38 @@ impl Expr {
     pub fn var(self) -> Expr {
         self.agg(AggFunc::Var)
     }
+    /// Distinct values, a null counting as one (in each group), as Polars' `n_unique`.
+    pub fn n_unique(self) -> Expr {
+        self.agg(AggFunc::NUnique)
+    }
+    /// Distinct non-null values (in each group): SQL's `count(DISTINCT x)`.
+    pub fn count_distinct(self) -> Expr {
+        self.agg(AggFunc::CountDistinct)
+    }
+    /// The first row's value (in each group), in row order.
+    pub fn first(self) -> Expr {
+        self.agg(AggFunc::First)
+    }
+    /// The last row's value (in each group), in row order.
+    pub fn last(self) -> Expr {
+        self.agg(AggFunc::Last)
+    }
+    /// Converts to `to`; a value that does not convert is an error (SQL `CAST`).
+    pub fn cast(self, to: DataType) -> Expr {
+        Expr::Cast {
+            expr: Box::new(self),
+            to,
+            strict: true,
+        }
+    }
+    /// Converts to `to`; a value that does not convert becomes null (SQL `TRY_CAST`).
+    pub fn try_cast(self, to: DataType) -> Expr {
+        Expr::Cast {
+            expr: Box::new(self),
+            to,
+            strict: false,
+        }
+    }
     /// The expression under any aliases.
     pub fn unaliased(&self) -> &Expr {
         match self {
@@ -358,18 +487,95 @@ impl Expr {
     }
     /// True when this expression contains an aggregate.
     pub fn has_agg(&self) -> bool {
+        matches!(self, Expr::Agg { .. }) || self.children().into_iter().any(Expr::has_agg)
+    }
+
+    /// The expressions this one is made of, in order.
+    pub(crate) fn children(&self) -> Vec<&Expr> {
         match self {
-            Expr::Agg { .. } => true,
-            Expr::Column(_) | Expr::Literal(_) => false,
+            Expr::Column(_) | Expr::Literal(_) => Vec::new(),
             Expr::Alias(e, _)
             | Expr::Not(e)
             | Expr::Negative(e)
             | Expr::IsNull(e)
             | Expr::IsNotNull(e)
-            | Expr::Str(e, _) => e.has_agg(),
-            Expr::Like { expr, .. } => expr.has_agg(),
-            Expr::Binary { left, right, .. } => left.has_agg() || right.has_agg(),
-            Expr::Cat { exprs, .. } => exprs.iter().any(Expr::has_agg),
+            | Expr::Str(e, _)
+            | Expr::Cast { expr: e, .. }
+            | Expr::Like { expr: e, .. } => vec![e],
+            Expr::Binary { left, right, .. } => vec![left, right],
+            Expr::Cat { exprs, .. } | Expr::Coalesce(exprs) => exprs.iter().collect(),
+            Expr::Case {
+                branches,
+                otherwise,
+            } => branches
+                .iter()
+                .flat_map(|(c, v)| [c, v])
+                .chain(otherwise.as_deref())
+                .collect(),
+            Expr::Agg { input, .. } => input.as_deref().into_iter().collect(),
+        }
+    }
+
+    /// Rebuilds the expression top-down: where `f` gives a replacement it is used as is,
+    /// elsewhere the children are rewritten.
+    pub(crate) fn rewrite(self, f: &mut dyn FnMut(&Expr) -> Option<Expr>) -> Expr {
+        if let Some(e) = f(&self) {
+            return e;
+        }
+        let mut g = |e: Box<Expr>| Box::new(e.rewrite(f));
+        match self {
+            e @ (Expr::Column(_) | Expr::Literal(_)) => e,
+            Expr::Alias(e, name) => Expr::Alias(g(e), name),
+            Expr::Not(e) => Expr::Not(g(e)),
+            Expr::Negative(e) => Expr::Negative(g(e)),
+            Expr::IsNull(e) => Expr::IsNull(g(e)),
+            Expr::IsNotNull(e) => Expr::IsNotNull(g(e)),
+            Expr::Str(e, op) => Expr::Str(g(e), op),
+            Expr::Cast { expr, to, strict } => Expr::Cast {
+                expr: g(expr),
+                to,
+                strict,
+            },
+            Expr::Like {
+                expr,
+                pattern,
+                escape,
+                caseless,
+                negated,
+            } => Expr::Like {
+                expr: g(expr),
+                pattern,
+                escape,
+                caseless,
+                negated,
+            },
+            Expr::Binary { left, op, right } => Expr::Binary {
+                left: g(left),
+                op,
+                right: g(right),
+            },
+            Expr::Cat { exprs, sep, na_rep } => Expr::Cat {
+                exprs: exprs.into_iter().map(|e| *g(Box::new(e))).collect(),
+                sep,
+                na_rep,
+            },
+            Expr::Coalesce(exprs) => {
+                Expr::Coalesce(exprs.into_iter().map(|e| *g(Box::new(e))).collect())
+            }
+            Expr::Case {
+                branches,
+                otherwise,
+            } => Expr::Case {
+                branches: branches
+                    .into_iter()
+                    .map(|(c, v)| (*g(Box::new(c)), *g(Box::new(v))))
+                    .collect(),
+                otherwise: otherwise.map(g),
+            },
+            Expr::Agg { func, input } => Expr::Agg {
+                func,
+                input: input.map(g),
+            },
         }
     }
 
@@ -391,19 +597,7 @@ impl Expr {
     fn leftmost_column(&self) -> Option<&str> {
         match self {
             Expr::Column(name) => Some(name),
-            Expr::Literal(_) => None,
-            Expr::Alias(e, _)
-            | Expr::Not(e)
-            | Expr::Negative(e)
-            | Expr::IsNull(e)
-            | Expr::IsNotNull(e)
-            | Expr::Str(e, _) => e.leftmost_column(),
-            Expr::Like { expr, .. } => expr.leftmost_column(),
-            Expr::Binary { left, right, .. } => {
-                left.leftmost_column().or_else(|| right.leftmost_column())
-            }
-            Expr::Cat { exprs, .. } => exprs.iter().find_map(Expr::leftmost_column),
-            Expr::Agg { input, .. } => input.as_deref().and_then(Expr::leftmost_column),
+            other => other.children().into_iter().find_map(Expr::leftmost_column),
         }
     }
 
@@ -417,24 +611,10 @@ impl Expr {
     fn collect_columns<'a>(&'a self, out: &mut Vec<&'a str>) {
         match self {
             Expr::Column(name) => out.push(name),
-            Expr::Literal(_) => {}
-            Expr::Alias(e, _)
-            | Expr::Not(e)
-            | Expr::Negative(e)
-            | Expr::IsNull(e)
-            | Expr::IsNotNull(e)
-            | Expr::Str(e, _) => e.collect_columns(out),
-            Expr::Like { expr, .. } => expr.collect_columns(out),
-            Expr::Binary { left, right, .. } => {
-                left.collect_columns(out);
-                right.collect_columns(out);
-            }
-            Expr::Cat { exprs, .. } => exprs.iter().for_each(|e| e.collect_columns(out)),
-            Expr::Agg { input, .. } => {
-                if let Some(e) = input {
-                    e.collect_columns(out)
-                }
-            }
+            other => other
+                .children()
+                .into_iter()
+                .for_each(|e| e.collect_columns(out)),
         }
     }
 }
@@ -482,6 +662,31 @@ impl fmt::Display for Expr {
                     sep.replace('\'', "''")
                 )
             }
+            Expr::Case {
+                branches,
+                otherwise,
+            } => {
+                write!(f, "CASE")?;
+                for (c, v) in branches {
+                    write!(f, " WHEN {c} THEN {v}")?;
+                }
+                if let Some(e) = otherwise {
+                    write!(f, " ELSE {e}")?;
+                }
+                write!(f, " END")
+            }
+            Expr::Cast { expr, to, strict } => {
+                let cast = if *strict { "CAST" } else { "TRY_CAST" };
+                write!(f, "{cast}({expr} AS {to})")
+            }
+            Expr::Coalesce(exprs) => {
+                let parts: Vec<String> = exprs.iter().map(ToString::to_string).collect();
+                write!(f, "COALESCE({})", parts.join(", "))
+            }
+            Expr::Agg {
+                func: AggFunc::CountDistinct,
+                input: Some(e),
+            } => write!(f, "count(DISTINCT {e})"),
             Expr::Agg { func, input: None } => write!(f, "{}()", func.name()),
             Expr::Agg {
                 func,

@@ -16,6 +16,8 @@ use crate::agg::Aggregate;
 use crate::error::{Error, Result};
 use crate::exec::{partition, Partition, PartitionLimits, Runtime};
 use crate::expr::Expr;
+pub use crate::join::JoinType;
+use crate::join::{JoinSpec, Side};
 use crate::plan::{compile, evaluate, PhysicalExpr};
 use crate::sort::Sort;
 pub use crate::sort::SortOptions;
@@ -75,7 +77,7 @@ impl DataFrame {
     /// A lazy plan over this frame, run on the global pool.
     pub fn lazy(&self) -> LazyFrame {
         LazyFrame {
-            table: self.table.clone(),
+            source: Source::Table(self.table.clone()),
             ops: Vec::new(),
             runtime: None,
             limits: PartitionLimits::default(),
@@ -126,13 +128,22 @@ enum Op {
     Filter(Expr),
     Select(Vec<Expr>),
     WithColumns(Vec<Expr>),
-    Head(usize),
+    /// Rows `offset..offset + len` (SQL `LIMIT len OFFSET offset`).
+    Slice {
+        offset: usize,
+        len: Option<usize>,
+    },
+    /// One row per distinct row (SQL `DISTINCT`).
+    Distinct,
     /// `group_by(keys).agg(aggs)`; no keys: one row of global aggregates.
     Aggregate {
         keys: Vec<Expr>,
         aggs: Vec<Expr>,
     },
     Sort(Vec<(Expr, SortOptions)>),
+    /// The projection after an aggregation: expressions over its keys and (hidden)
+    /// aggregate columns; any other column is an error naming GROUP BY.
+    Finish(Vec<Expr>),
 }
 
 /// A grouping in progress: [`LazyFrame::group_by`] then [`GroupBy::agg`].
@@ -146,23 +157,32 @@ impl GroupBy {
     /// One row per distinct key (nulls form their own group), with the keys and then
     /// `aggs` (each an aggregate such as `col("x").sum()` or [`len()`](crate::len),
     /// optionally aliased). Groups come in no particular order; sort to fix one.
+    ///
+    /// An expression may compute with aggregates and keys, as in Polars:
+    /// `(col("x").sum() / len()).alias("mean_x")`.
     pub fn agg(self, aggs: impl IntoIterator<Item = Expr>) -> LazyFrame {
-        let mut frame = self.frame;
-        frame.ops.push(Op::Aggregate {
-            keys: self.keys,
-            aggs: aggs.into_iter().collect(),
-        });
-        frame
+        let key_names: Vec<String> = self.keys.iter().map(Expr::output_name).collect();
+        let mut out: Vec<Expr> = key_names.iter().map(|k| crate::col(k.clone())).collect();
+        out.extend(aggs);
+        self.frame.aggregate(self.keys, key_names, out)
     }
 }
 
 /// A plan: operations recorded over a source table, run by [`LazyFrame::collect`].
 #[derive(Debug, Clone)]
 pub struct LazyFrame {
-    table: Arc<Table>,
+    source: Source,
     ops: Vec<Op>,
     runtime: Option<Runtime>,
     limits: PartitionLimits,
+}
+
+/// Where a plan's rows come from.
+#[derive(Debug, Clone)]
+enum Source {
+    Table(Arc<Table>),
+    /// Two plans joined.
+    Join(Box<(LazyFrame, LazyFrame, JoinSpec)>),
 }
 
 /// A compiled operation.
@@ -173,9 +193,12 @@ enum PhysicalOp {
     Filter(PhysicalExpr, Option<Vec<usize>>),
     /// Output columns, each an expression, and the schema they make.
     Project(Vec<PhysicalExpr>, SchemaRef),
-    Head(usize),
+    /// Skip `offset` rows, then keep `len` (all when `None`).
+    Slice(usize, Option<usize>),
     Aggregate(Aggregate),
-    Sort(Sort),
+    /// A sort, and how many of its first rows are wanted (a top-k, when followed by a
+    /// slice).
+    Sort(Sort, Option<usize>),
 }
 
 impl PhysicalOp {
@@ -183,7 +206,7 @@ impl PhysicalOp {
     fn is_breaker(&self) -> bool {
         matches!(
             self,
-            PhysicalOp::Head(_) | PhysicalOp::Aggregate(_) | PhysicalOp::Sort(_)
+            PhysicalOp::Slice(..) | PhysicalOp::Aggregate(_) | PhysicalOp::Sort(..)
         )
     }
 }
@@ -199,18 +222,59 @@ impl LazyFrame {
     /// is one row of aggregates over all rows (as in Polars and SQL).
     pub fn select(mut self, exprs: impl IntoIterator<Item = Expr>) -> LazyFrame {
         let exprs: Vec<Expr> = exprs.into_iter().collect();
-        if !exprs.is_empty()
+        if exprs.iter().any(Expr::has_agg) {
+            return self.aggregate(Vec::new(), Vec::new(), exprs);
+        }
+        self.ops.push(Op::Select(exprs));
+        self
+    }
+
+    /// An aggregation exactly as given: keys (aliased as wanted) then plain aggregates.
+    pub(crate) fn aggregate_raw(mut self, keys: Vec<Expr>, aggs: Vec<Expr>) -> LazyFrame {
+        self.ops.push(Op::Aggregate { keys, aggs });
+        self
+    }
+
+    /// The projection after an aggregation (see [`Op::Finish`]).
+    pub(crate) fn finish(mut self, exprs: Vec<Expr>) -> LazyFrame {
+        self.ops.push(Op::Finish(exprs));
+        self
+    }
+
+    /// Groups by `keys` (whose output columns are `key_names`) and makes `exprs`, which
+    /// read keys (under those names or as the key expressions) and aggregates.
+    pub(crate) fn aggregate(
+        mut self,
+        keys: Vec<Expr>,
+        key_names: Vec<String>,
+        exprs: Vec<Expr>,
+    ) -> LazyFrame {
+        let keys: Vec<Expr> = keys
+            .into_iter()
+            .zip(&key_names)
+            .map(|(k, name)| match k {
+                Expr::Column(c) if &c == name => Expr::Column(c),
+                k => k.alias(name.clone()),
+            })
+            .collect();
+        // Plain aggregates with the keys first need no projection after.
+        let plain = exprs.len() >= keys.len()
             && exprs
                 .iter()
-                .all(|e| matches!(e.unaliased(), Expr::Agg { .. }))
-        {
-            self.ops.push(Op::Aggregate {
-                keys: Vec::new(),
-                aggs: exprs,
-            });
-        } else {
-            self.ops.push(Op::Select(exprs));
+                .zip(&key_names)
+                .all(|(e, k)| matches!(e, Expr::Column(c) if c == k))
+            && exprs[keys.len()..]
+                .iter()
+                .all(|e| matches!(e.unaliased(), Expr::Agg { .. }));
+        if plain {
+            let aggs = exprs[keys.len()..].to_vec();
+            self.ops.push(Op::Aggregate { keys, aggs });
+            return self;
         }
+        let mut aggs = Vec::new();
+        let finish = crate::agg::over_aggregates(exprs, &keys, &key_names, &mut aggs);
+        self.ops.push(Op::Aggregate { keys, aggs });
+        self.ops.push(Op::Finish(finish));
         self
     }
 
@@ -249,10 +313,63 @@ impl LazyFrame {
         self
     }
 
-    /// Keeps the first `n` rows.
-    pub fn head(mut self, n: usize) -> LazyFrame {
-        self.ops.push(Op::Head(n));
+    /// Keeps the first `n` rows. After a sort this is a top-k: only the first `n` rows
+    /// are ordered.
+    pub fn head(self, n: usize) -> LazyFrame {
+        self.slice(0, Some(n))
+    }
+
+    /// Skips `offset` rows and keeps the next `len` (the rest when `None`): SQL's
+    /// `LIMIT len OFFSET offset`.
+    pub fn slice(mut self, offset: usize, len: Option<usize>) -> LazyFrame {
+        self.ops.push(Op::Slice { offset, len });
         self
+    }
+
+    /// The `k` first rows in the order of `by` (a top-k, without sorting every row), as
+    /// Polars' `bottom_k`/`top_k` with one direction per key.
+    pub fn top_k(self, k: usize, by: impl IntoIterator<Item = (Expr, SortOptions)>) -> LazyFrame {
+        self.sort_by(by).head(k)
+    }
+
+    /// One row per distinct row, nulls equal to each other (SQL `DISTINCT`, Polars'
+    /// `unique`); rows come in no particular order. For one column's distinct values,
+    /// select it first: `.select([col("x")]).unique()`.
+    pub fn unique(mut self) -> LazyFrame {
+        self.ops.push(Op::Distinct);
+        self
+    }
+
+    /// Joins `other` on keys that are equal (`left_on[i] = right_on[i]`), as Polars'
+    /// `join`: the output has the left columns, then (for inner and left joins) the right
+    /// columns except right keys that are plain columns; a right column whose name the
+    /// left has too gets the suffix `_right`. The smaller input is hashed; a null key
+    /// matches nothing.
+    pub fn join(
+        self,
+        other: LazyFrame,
+        left_on: impl IntoIterator<Item = Expr>,
+        right_on: impl IntoIterator<Item = Expr>,
+        how: JoinType,
+    ) -> LazyFrame {
+        let spec = JoinSpec {
+            how,
+            left_on: left_on.into_iter().collect(),
+            right_on: right_on.into_iter().collect(),
+            suffix: "_right".into(),
+            coalesce: true,
+        };
+        self.join_with(other, spec)
+    }
+
+    /// A join whose spec is given in full (SQL keeps both sides' keys).
+    pub(crate) fn join_with(self, other: LazyFrame, spec: JoinSpec) -> LazyFrame {
+        LazyFrame {
+            runtime: self.runtime.clone(),
+            limits: self.limits,
+            source: Source::Join(Box::new((self, other, spec))),
+            ops: Vec::new(),
+        }
     }
 
     /// Runs on `runtime` instead of the global pool.
@@ -266,17 +383,84 @@ impl LazyFrame {
     /// # Errors
     /// Unknown columns, type mismatches, bad patterns.
     pub fn schema(&self) -> Result<SchemaRef> {
-        let mut schema = self.table.schema().clone();
+        let mut schema = self.source_schema()?;
         for op in &self.ops {
             schema = compile_op(op, &schema)?.1;
         }
         Ok(schema)
     }
 
-    /// Source columns the plan reads, in schema order.
-    fn projection(&self, output: &Schema) -> Vec<usize> {
+    fn source_schema(&self) -> Result<SchemaRef> {
+        match &self.source {
+            Source::Table(t) => Ok(t.schema().clone()),
+            Source::Join(j) => {
+                let (left, right, spec) = j.as_ref();
+                let (l, r) = (left.schema()?, right.schema()?);
+                Ok(spec.output(&l, &r)?.schema)
+            }
+        }
+    }
+
+    /// Reads the source: only the columns the plan needs to make `output`.
+    fn read_source(
+        &self,
+        runtime: &Runtime,
+        output: &Schema,
+    ) -> Result<(SchemaRef, Vec<RecordBatch>)> {
         let needed = needed_before(&self.ops, output);
-        columns_named(self.table.schema(), &needed)
+        match &self.source {
+            Source::Table(table) => {
+                let projection = columns_named(table.schema(), &needed);
+                let schema = Arc::new(
+                    table
+                        .schema()
+                        .project(&projection)
+                        .map_err(|e| Error::arrow("projection", e))?,
+                );
+                let batches = runtime.install(|| table.batches(&projection))?;
+                Ok((schema, batches))
+            }
+            Source::Join(j) => {
+                let (left, right, spec) = j.as_ref();
+                let (ls, rs) = (left.schema()?, right.schema()?);
+                let full = spec.output(&ls, &rs)?;
+                // Each side reads the columns the join outputs that are needed, and its keys.
+                let mut wanted: [HashSet<String>; 2] = Default::default();
+                for (k, (side, i)) in full.columns.iter().enumerate() {
+                    let name = full.schema.field(k).name();
+                    if needed.contains(name) || needed.iter().any(|n| n.eq_ignore_ascii_case(name))
+                    {
+                        let (set, schema) = match side {
+                            Side::Left => (&mut wanted[0], &ls),
+                            Side::Right => (&mut wanted[1], &rs),
+                        };
+                        set.insert(schema.field(*i).name().clone());
+                    }
+                }
+                for (set, on) in wanted.iter_mut().zip([&spec.left_on, &spec.right_on]) {
+                    set.extend(on.iter().flat_map(|e| e.columns()).map(str::to_string));
+                }
+                let side = |frame: &LazyFrame, schema: &Schema, set: &HashSet<String>| {
+                    let columns = columns_named(schema, set)
+                        .into_iter()
+                        .map(|i| crate::col(schema.field(i).name().clone()));
+                    frame
+                        .clone()
+                        .select(columns)
+                        .with_runtime(runtime.clone())
+                        .collect()
+                };
+                let l = side(left, &ls, &wanted[0])?;
+                let r = side(right, &rs, &wanted[1])?;
+                crate::join::run(
+                    spec,
+                    runtime,
+                    self.limits,
+                    (&l.schema(), l.to_batches()?),
+                    (&r.schema(), r.to_batches()?),
+                )
+            }
+        }
     }
 
     /// Runs the plan and materialises the result (chunked, one batch per partition).
@@ -286,15 +470,13 @@ impl LazyFrame {
     /// read; validation errors for columns first touched; kernel errors.
     pub fn collect(self) -> Result<DataFrame> {
         let output = self.schema()?;
-        let projection = self.projection(&output);
-        let source: SchemaRef = Arc::new(
-            self.table
-                .schema()
-                .project(&projection)
-                .map_err(|e| Error::arrow("projection", e))?,
-        );
+        let runtime = match &self.runtime {
+            Some(rt) => rt.clone(),
+            None => Runtime::global()?,
+        };
+        let (source, batches) = self.read_source(&runtime, &output)?;
         let mut schema = source;
-        let mut ops = Vec::with_capacity(self.ops.len());
+        let mut ops: Vec<PhysicalOp> = Vec::with_capacity(self.ops.len());
         for (i, op) in self.ops.iter().enumerate() {
             let (mut physical, mut next) = compile_op(op, &schema)?;
             if let PhysicalOp::Filter(_, keep) = &mut physical {
@@ -308,14 +490,15 @@ impl LazyFrame {
                     *keep = Some(wanted);
                 }
             }
+            // A slice after a sort makes the sort a top-k.
+            if let (PhysicalOp::Slice(offset, Some(len)), Some(PhysicalOp::Sort(_, limit))) =
+                (&physical, ops.last_mut())
+            {
+                *limit = Some(offset.saturating_add(*len));
+            }
             ops.push(physical);
             schema = next;
         }
-        let runtime = match self.runtime {
-            Some(rt) => rt,
-            None => Runtime::global()?,
-        };
-        let batches = runtime.install(|| self.table.batches(&projection))?;
         let batches = run_plan(&runtime, self.limits, batches, &ops)?;
         DataFrame::from_batches(schema, batches)
     }
@@ -326,7 +509,8 @@ fn needed_before(ops: &[Op], output: &Schema) -> HashSet<String> {
     let mut needed: HashSet<String> = output.fields().iter().map(|f| f.name().clone()).collect();
     for op in ops.iter().rev() {
         match op {
-            Op::Head(_) => {}
+            Op::Slice { .. } => {}
+            Op::Distinct => {}
             Op::Filter(e) => needed.extend(e.columns().into_iter().map(str::to_string)),
             Op::Sort(by) => {
                 needed.extend(by.iter().flat_map(|(e, _)| e.columns()).map(str::to_string))
@@ -339,7 +523,7 @@ fn needed_before(ops: &[Op], output: &Schema) -> HashSet<String> {
                     .map(str::to_string)
                     .collect();
             }
-            Op::Select(exprs) => {
+            Op::Select(exprs) | Op::Finish(exprs) => {
                 needed = exprs
                     .iter()
                     .flat_map(|e| e.columns())
@@ -416,14 +600,34 @@ fn compile_op(op: &Op, schema: &SchemaRef) -> Result<(PhysicalOp, SchemaRef)> {
             Ok((PhysicalOp::Filter(p, None), schema.clone()))
         }
         Op::Select(exprs) => project(exprs, false),
+        Op::Finish(exprs) => project(exprs, false).map_err(|e| match e {
+            Error::ColumnNotFound { name, .. } => Error::invalid(
+                format!("column {name:?}"),
+                "must appear in GROUP BY (group_by keys) or be inside an aggregate",
+            ),
+            other => other,
+        }),
         Op::WithColumns(exprs) => project(exprs, true),
-        Op::Head(n) => Ok((PhysicalOp::Head(*n), schema.clone())),
+        Op::Slice { offset, len } => Ok((PhysicalOp::Slice(*offset, *len), schema.clone())),
+        Op::Distinct => {
+            let keys: Vec<Expr> = schema
+                .fields()
+                .iter()
+                .map(|f| crate::col(f.name().clone()))
+                .collect();
+            let a = Aggregate::compile(&keys, &[], schema)?;
+            let out = a.schema().clone();
+            Ok((PhysicalOp::Aggregate(a), out))
+        }
         Op::Aggregate { keys, aggs } => {
             let a = Aggregate::compile(keys, aggs, schema)?;
             let out = a.schema().clone();
             Ok((PhysicalOp::Aggregate(a), out))
         }
-        Op::Sort(by) => Ok((PhysicalOp::Sort(Sort::compile(by, schema)?), schema.clone())),
+        Op::Sort(by) => Ok((
+            PhysicalOp::Sort(Sort::compile(by, schema)?, None),
+            schema.clone(),
+        )),
     }
 }
 
@@ -458,7 +662,17 @@ fn run_plan(
             .collect());
     };
     let out = match op {
-        PhysicalOp::Head(n) => head(runtime, &partitions, run, *n)?,
+        PhysicalOp::Slice(offset, len) => {
+            let rows = match len {
+                Some(n) => head(runtime, &partitions, run, offset.saturating_add(*n))?,
+                None => runtime
+                    .map_partitions(&partitions, run)?
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            };
+            skip(rows, *offset)
+        }
         breaker => {
             let input: Vec<RecordBatch> = if before.is_empty() {
                 batches
@@ -471,7 +685,7 @@ fn run_plan(
             };
             match breaker {
                 PhysicalOp::Aggregate(a) => a.run(runtime, limits, input)?,
-                PhysicalOp::Sort(s) => s.run(runtime, input)?,
+                PhysicalOp::Sort(s, limit) => s.run(runtime, input, *limit)?,
                 _ => unreachable!("is_breaker lists the breakers"),
             }
         }
@@ -481,6 +695,20 @@ fn run_plan(
     } else {
         run_plan(runtime, limits, out, after)
     }
+}
+
+/// `batches` without their first `n` rows.
+fn skip(batches: Vec<RecordBatch>, mut n: usize) -> Vec<RecordBatch> {
+    let mut out = Vec::with_capacity(batches.len());
+    for b in batches {
+        if n >= b.num_rows() {
+            n -= b.num_rows();
+        } else {
+            out.push(b.slice(n, b.num_rows() - n));
+            n = 0;
+        }
+    }
+    out
 }
 
 /// The first `n` rows: partitions run in waves of twice the threads until enough rows came.
@@ -536,8 +764,7 @@ fn run_ops(mut batch: RecordBatch, ops: &[PhysicalOp]) -> Result<RecordBatch> {
                 RecordBatch::try_new_with_options(schema.clone(), columns, &options)
                     .map_err(|e| Error::arrow("select", e))?
             }
-            PhysicalOp::Head(n) => batch.slice(0, (*n).min(batch.num_rows())),
-            PhysicalOp::Aggregate(_) | PhysicalOp::Sort(_) => {
+            PhysicalOp::Slice(..) | PhysicalOp::Aggregate(_) | PhysicalOp::Sort(..) => {
                 unreachable!("run_plan stops streaming at a breaker")
             }
         };

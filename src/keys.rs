@@ -11,6 +11,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, LargeStringArray, StringArray, StringViewArray};
 use arrow_row::{RowConverter, Rows, SortField};
 use arrow_schema::{DataType, SortOptions};
+use hashbrown::HashTable;
 
 use crate::error::{Error, Result};
 
@@ -103,4 +104,102 @@ impl ByteKeys {
             ByteKeys::Rows(r) => (0..rows).for_each(|i| f(i, Some(r.row(i).data()))),
         }
     }
+}
+
+/// Byte strings, each given a dense id in insertion order: a hash table of ids over an
+/// arena that holds each key's bytes once, so a lookup compares contiguous bytes. Used for
+/// a group-by's groups, the distinct values of `n_unique`, and a join's build keys.
+#[derive(Debug, Default)]
+pub(crate) struct KeySet {
+    table: HashTable<u32>,
+    arena: Vec<u8>,
+    /// Key `i`'s bytes are `arena[ends[i - 1]..ends[i]]`.
+    ends: Vec<usize>,
+    hashes: Vec<u64>,
+}
+
+impl KeySet {
+    /// How many ids were given out.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Key `id`'s bytes.
+    #[inline]
+    pub fn key(&self, id: u32) -> &[u8] {
+        let start = if id == 0 {
+            0
+        } else {
+            self.ends[id as usize - 1]
+        };
+        &self.arena[start..self.ends[id as usize]]
+    }
+
+    /// Key `id`'s hash.
+    #[inline]
+    pub fn hash(&self, id: u32) -> u64 {
+        self.hashes[id as usize]
+    }
+
+    /// All keys' hashes, by id.
+    pub fn hashes(&self) -> &[u64] {
+        &self.hashes
+    }
+
+    /// The id of `key`, whose hash is `h`.
+    #[inline]
+    pub fn find(&self, h: u64, key: &[u8]) -> Option<u32> {
+        self.table.find(h, |&id| self.key(id) == key).copied()
+    }
+
+    /// The id of `key` (hash `h`), given out now when the key is new (`true`).
+    #[inline]
+    pub fn insert(&mut self, h: u64, key: &[u8]) -> (u32, bool) {
+        let KeySet {
+            table,
+            arena,
+            ends,
+            hashes,
+        } = self;
+        let found = table.find(h, |&id| {
+            let start = if id == 0 { 0 } else { ends[id as usize - 1] };
+            &arena[start..ends[id as usize]] == key
+        });
+        if let Some(&id) = found {
+            return (id, false);
+        }
+        let id = ends.len() as u32;
+        arena.extend_from_slice(key);
+        ends.push(arena.len());
+        hashes.push(h);
+        table.insert_unique(h, id, |&id| hashes[id as usize]);
+        (id, true)
+    }
+
+    /// Gives out an id that no lookup finds, with no bytes (a null key's group).
+    pub fn push_unindexed(&mut self, h: u64) -> u32 {
+        self.ends.push(self.arena.len());
+        self.hashes.push(h);
+        self.ends.len() as u32 - 1
+    }
+
+    /// Frees the lookup table once no more lookups come.
+    pub fn drop_index(&mut self) {
+        self.table = HashTable::new();
+    }
+}
+
+/// The hash of the null key.
+pub(crate) const NULL_HASH: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The hash of a key's bytes; the same in every partition, thread and run (fixed seeds).
+#[inline]
+pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
+    const STATE: ahash::RandomState = ahash::RandomState::with_seeds(
+        0x243F_6A88_85A3_08D3,
+        0x1319_8A2E_0370_7344,
+        0xA409_3822_299F_31D0,
+        0x082E_FA98_EC4E_6C89,
+    );
+    STATE.hash_one(bytes)
 }

@@ -48,6 +48,7 @@ pub mod exec;
 pub mod expr;
 pub mod frame;
 mod functions;
+mod join;
 mod keys;
 mod plan;
 mod sort;
@@ -57,8 +58,10 @@ pub mod write;
 
 pub use error::{Error, Result};
 pub use exec::Runtime;
-pub use expr::{col, len, lit, AggFunc, BinaryOp, Expr, Literal, StrNamespace};
-pub use frame::{open, DataFrame, GroupBy, LazyFrame, SortOptions};
+pub use expr::{
+    coalesce, col, len, lit, when, AggFunc, BinaryOp, Expr, Literal, StrNamespace, Then, When,
+};
+pub use frame::{open, DataFrame, GroupBy, JoinType, LazyFrame, SortOptions};
 pub use functions::functions;
 pub use spindle_kernels::{
     flags, CaseMapping, CharClass, ContainsOptions, FindKind, Form, ReplaceOptions, Side, StrOp,

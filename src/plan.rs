@@ -21,7 +21,20 @@ pub(crate) enum PhysicalExpr {
     Column(usize),
     /// A one-row array.
     Literal(ArrayRef),
+    /// A conversion the planner inserted, or `TRY_CAST`: a value that does not convert is null.
     Cast(Box<PhysicalExpr>, DataType),
+    /// The user's `CAST`: a value that does not convert is an error. Floats round to the
+    /// nearest integer (as in DuckDB) in both kinds of user cast.
+    UserCast {
+        input: Box<PhysicalExpr>,
+        to: DataType,
+        strict: bool,
+    },
+    /// `CASE`: (condition, value) pairs in order, then the value when none holds; every
+    /// value already cast to the result type.
+    Case(Vec<(PhysicalExpr, PhysicalExpr)>, Box<PhysicalExpr>),
+    /// `COALESCE`, the arguments cast to one type.
+    Coalesce(Vec<PhysicalExpr>),
     Binary(Box<PhysicalExpr>, BinaryOp, Box<PhysicalExpr>),
     Not(Box<PhysicalExpr>),
     Negative(Box<PhysicalExpr>),
@@ -222,6 +235,73 @@ fn compile_inner(expr: &Expr, schema: &Schema) -> Result<(PhysicalExpr, DataType
             (PhysicalExpr::Literal(a), dt, matches!(v, Literal::Null))
         }
         Expr::Alias(e, _) => compile_inner(e, schema)?,
+        Expr::Cast {
+            expr: e,
+            to,
+            strict,
+        } => {
+            let (p, dt, n) = compile_inner(e, schema)?;
+            if !arrow_cast::can_cast_types(&dt, to) {
+                return Err(Error::TypeMismatch {
+                    context: format!("{expr}"),
+                    expected: format!("a type that converts to {to}"),
+                    found: dt,
+                });
+            }
+            let p = if let (true, Some(lit)) = (*strict, cast_literal(&p, to, &expr.to_string())?) {
+                lit
+            } else {
+                PhysicalExpr::UserCast {
+                    input: Box::new(p),
+                    to: to.clone(),
+                    strict: *strict,
+                }
+            };
+            (p, to.clone(), n || !strict)
+        }
+        Expr::Case {
+            branches,
+            otherwise,
+        } => {
+            let mut conditions = Vec::new();
+            let mut values = Vec::new();
+            for (c, v) in branches {
+                let (p, dt, _) = compile_inner(c, schema)?;
+                conditions.push(boolean_operand(p, &dt, &format!("CASE WHEN {c}"))?);
+                values.push(compile_inner(v, schema)?);
+            }
+            let otherwise = match otherwise {
+                Some(e) => compile_inner(e, schema)?,
+                None => (
+                    PhysicalExpr::Literal(literal_array(&Literal::Null)),
+                    DataType::Null,
+                    true,
+                ),
+            };
+            values.push(otherwise);
+            let (mut values, dt, n) = unify(values, &format!("{expr}"))?;
+            let otherwise = values.pop().expect("the ELSE value");
+            (
+                PhysicalExpr::Case(
+                    conditions.into_iter().zip(values).collect(),
+                    Box::new(otherwise),
+                ),
+                dt,
+                n,
+            )
+        }
+        Expr::Coalesce(exprs) => {
+            if exprs.is_empty() {
+                return Err(Error::invalid("COALESCE", "needs at least one argument"));
+            }
+            let compiled = exprs
+                .iter()
+                .map(|e| compile_inner(e, schema))
+                .collect::<Result<Vec<_>>>()?;
+            let all_nullable = compiled.iter().all(|(_, _, n)| *n);
+            let (values, dt, _) = unify(compiled, &format!("{expr}"))?;
+            (PhysicalExpr::Coalesce(values), dt, all_nullable)
+        }
         Expr::Not(e) => {
             let (p, dt, n) = compile_inner(e, schema)?;
             let p = boolean_operand(p, &dt, "NOT")?;
@@ -385,6 +465,72 @@ fn fuse(e: &Expr, op: &StrOp) -> Option<(Expr, StrOp)> {
     }
 }
 
+/// Casts the values of a `CASE` or `COALESCE` to one type: numbers to the widest
+/// (`Int64` or `Float64`), strings of different layouts to `Utf8`, a null to the rest.
+fn unify(
+    values: Vec<(PhysicalExpr, DataType, bool)>,
+    context: &str,
+) -> Result<(Vec<PhysicalExpr>, DataType, bool)> {
+    let mut common = DataType::Null;
+    for (_, dt, _) in &values {
+        let value_type = match dt {
+            DataType::Dictionary(_, v) => v.as_ref().clone(),
+            t => t.clone(),
+        };
+        common = match (&common, &value_type) {
+            (DataType::Null, t) | (t, DataType::Null) => t.clone(),
+            (a, b) if a == b => a.clone(),
+            (a, b) if is_numeric(a) && is_numeric(b) => numeric_type(a, b),
+            (a, b) if is_string(a) && is_string(b) => DataType::Utf8,
+            (a, b) => {
+                return Err(Error::TypeMismatch {
+                    context: context.to_string(),
+                    expected: format!("values of one type, the first is {a}"),
+                    found: b.clone(),
+                })
+            }
+        };
+    }
+    let nullable = values.iter().any(|(_, _, n)| *n);
+    let out = values
+        .into_iter()
+        .map(|(p, dt, _)| cast_to(p, &dt, &common))
+        .collect();
+    Ok((out, common, nullable))
+}
+
+/// A boolean mask in which nulls are false.
+fn null_as_false(mask: &arrow_array::BooleanArray) -> arrow_array::BooleanArray {
+    match mask.nulls() {
+        Some(nulls) if nulls.null_count() > 0 => {
+            arrow_array::BooleanArray::new(mask.values() & nulls.inner(), None)
+        }
+        _ => mask.clone(),
+    }
+}
+
+/// The user's `CAST` and `TRY_CAST`, with DuckDB's rounding of floats to integers.
+fn user_cast(a: &dyn Array, to: &DataType, strict: bool) -> Result<ArrayRef> {
+    let context = || format!("CAST to {to}");
+    let rounded;
+    let a = if a.data_type().is_floating() && to.is_integer() {
+        let f = arrow_cast::cast(a, &DataType::Float64).map_err(|e| Error::arrow(context(), e))?;
+        rounded = arrow_array::Float64Array::from_unary(
+            f.as_primitive::<arrow_array::types::Float64Type>(),
+            f64::round_ties_even,
+        );
+        &rounded as &dyn Array
+    } else {
+        a
+    };
+    let options = arrow_cast::CastOptions {
+        safe: !strict,
+        ..Default::default()
+    };
+    arrow_cast::cast_with_options(a, to, &options)
+        .map_err(|e| Error::invalid(context(), e.to_string()))
+}
+
 fn string_operand(p: PhysicalExpr, dt: &DataType, context: &str) -> Result<PhysicalExpr> {
     if is_string(dt) {
         return Ok(p);
@@ -515,6 +661,34 @@ pub(crate) fn evaluate(expr: &PhysicalExpr, batch: &RecordBatch) -> Result<Value
         PhysicalExpr::Cast(e, to) => evaluate(e, batch)?.map(|a| {
             arrow_cast::cast(a, to).map_err(|err| Error::arrow(format!("cast to {to}"), err))
         }),
+        PhysicalExpr::UserCast { input, to, strict } => {
+            evaluate(input, batch)?.map(|a| user_cast(a, to, *strict))
+        }
+        PhysicalExpr::Case(branches, otherwise) => {
+            let rows = batch.num_rows();
+            let mut out = evaluate(otherwise, batch)?.into_array(rows)?;
+            for (condition, value) in branches.iter().rev() {
+                let mask = evaluate(condition, batch)?.into_array(rows)?;
+                let mask = null_as_false(mask.as_boolean());
+                let value = evaluate(value, batch)?.into_array(rows)?;
+                out = arrow_select::zip::zip(&mask, &value, &out)
+                    .map_err(|e| Error::arrow("CASE", e))?;
+            }
+            Ok(Value::Array(out))
+        }
+        PhysicalExpr::Coalesce(values) => {
+            let rows = batch.num_rows();
+            let (last, rest) = values.split_last().expect("COALESCE has an argument");
+            let mut out = evaluate(last, batch)?.into_array(rows)?;
+            for value in rest.iter().rev() {
+                let value = evaluate(value, batch)?.into_array(rows)?;
+                let mask = arrow_arith::boolean::is_not_null(&value)
+                    .map_err(|e| Error::arrow("COALESCE", e))?;
+                out = arrow_select::zip::zip(&mask, &value, &out)
+                    .map_err(|e| Error::arrow("COALESCE", e))?;
+            }
+            Ok(Value::Array(out))
+        }
         PhysicalExpr::Not(e) => evaluate(e, batch)?.map(|a| {
             Ok(Arc::new(
                 arrow_arith::boolean::not(a.as_boolean())
@@ -629,27 +803,10 @@ fn binary(l: &Value, op: BinaryOp, r: &Value, rows: usize) -> Result<Value> {
         BinaryOp::Add => arrow_arith::numeric::add(ld, rd).map_err(arrow)?,
         BinaryOp::Sub => arrow_arith::numeric::sub(ld, rd).map_err(arrow)?,
         BinaryOp::Mul => arrow_arith::numeric::mul(ld, rd).map_err(arrow)?,
-        BinaryOp::Div | BinaryOp::Mod => {
-            // Division by zero gives null, as in DuckDB: divide by a divisor in which zeros
-            // are nulls.
-            let n = if both_scalar { 1 } else { rows };
-            let divisor = r.clone().into_array(n)?;
-            let zero = cmp::eq(
-                &divisor,
-                &Scalar::new(
-                    arrow_cast::cast(&arrow_array::Int64Array::from(vec![0]), divisor.data_type())
-                        .map_err(arrow)?,
-                ),
-            )
-            .map_err(arrow)?;
-            let divisor = arrow_select::nullif::nullif(&divisor, &zero).map_err(arrow)?;
-            let dividend = l.clone().into_array(n)?;
-            if op == BinaryOp::Div {
-                arrow_arith::numeric::div(&dividend, &divisor).map_err(arrow)?
-            } else {
-                arrow_arith::numeric::rem(&dividend, &divisor).map_err(arrow)?
-            }
-        }
+        // As in DuckDB 2: `/` is IEEE float division (1/0 is inf, 0/0 is NaN); an integer
+        // `%` by zero is an error, a float one NaN.
+        BinaryOp::Div => arrow_arith::numeric::div(ld, rd).map_err(arrow)?,
+        BinaryOp::Mod => arrow_arith::numeric::rem(ld, rd).map_err(arrow)?,
         BinaryOp::And | BinaryOp::Or => {
             let n = if both_scalar { 1 } else { rows };
             let (la, ra) = (l.clone().into_array(n)?, r.clone().into_array(n)?);

@@ -203,7 +203,13 @@ impl Sort {
     }
 
     /// Sorts `batches`; the result has their schema, in batches of at most 2^20 rows.
-    pub fn run(&self, runtime: &Runtime, batches: Vec<RecordBatch>) -> Result<Vec<RecordBatch>> {
+    /// With a `limit`, only that many first rows are made (a top-k).
+    pub fn run(
+        &self,
+        runtime: &Runtime,
+        batches: Vec<RecordBatch>,
+        limit: Option<usize>,
+    ) -> Result<Vec<RecordBatch>> {
         let Some(first) = batches.first() else {
             return Ok(batches);
         };
@@ -232,7 +238,7 @@ impl Sort {
                 })
                 .collect::<Result<_>>()?;
             let rows: Vec<usize> = batches.iter().map(RecordBatch::num_rows).collect();
-            let order = self.order(&keys, &rows);
+            let order = self.order(&keys, &rows, limit);
             let columns: Vec<Vec<&dyn Array>> = (0..schema.fields().len())
                 .map(|c| batches.iter().map(|b| b.column(c).as_ref()).collect())
                 .collect();
@@ -250,8 +256,11 @@ impl Sort {
         })
     }
 
-    /// The sorted order as (chunk, row) pairs.
-    fn order(&self, keys: &[ByteKeys], rows: &[usize]) -> Vec<Location> {
+    /// The sorted order as (chunk, row) pairs; only the first `limit` when given.
+    ///
+    /// A top-k selects the `limit` smallest items by their first 16 key bytes in linear
+    /// time (plus every item that ties with the last of them there), and sorts only those.
+    fn order(&self, keys: &[ByteKeys], rows: &[usize], limit: Option<usize>) -> Vec<Location> {
         let per_chunk: Vec<(Vec<Item>, Vec<Location>)> = keys
             .par_iter()
             .enumerate()
@@ -274,15 +283,41 @@ impl Sort {
         }
         // Only the in-place string path leaves direction to us; arrow-row bakes it in.
         let descending = matches!(self.encoder, KeyEncoder::Strings) && self.options[0].descending;
+        let nulls_last = self.options[0].nulls_last;
+        if let Some(limit) = limit {
+            let from_items = if nulls_last {
+                limit
+            } else {
+                limit.saturating_sub(nulls.len())
+            };
+            if from_items == 0 {
+                items.clear();
+            } else if from_items < items.len() {
+                let (_, &mut last, rest) =
+                    items.select_nth_unstable_by(from_items - 1, |a, b| compare(a, b, descending));
+                let boundary = last.key();
+                let ties: Vec<Item> = rest
+                    .iter()
+                    .filter(|i| i.key() == boundary)
+                    .copied()
+                    .collect();
+                items.truncate(from_items);
+                items.extend(ties);
+            }
+        }
         items.par_sort_unstable_by(|a, b| compare(a, b, descending));
         items
             .par_chunk_by_mut(|a, b| a.key() == b.key())
             .for_each(|run| refine_run(run, 0, keys, descending));
         let sorted = items.into_iter().map(|i| (i.chunk(), i.row as usize));
-        if self.options[0].nulls_last {
+        let all = if nulls_last {
             sorted.chain(nulls).collect()
         } else {
-            nulls.into_iter().chain(sorted).collect()
+            nulls.into_iter().chain(sorted).collect::<Vec<_>>()
+        };
+        match limit {
+            Some(limit) => all.into_iter().take(limit).collect(),
+            None => all,
         }
     }
 }

@@ -17,9 +17,13 @@ use sqlparser::parser::{Parser, ParserError};
 
 use crate::error::{Error, Result};
 use crate::exec::Runtime;
-use crate::expr::{col, lit, BinaryOp, Expr, Literal};
-use crate::frame::{open, DataFrame, LazyFrame};
+use arrow_schema::DataType;
+
+use crate::agg::over_aggregates;
+use crate::expr::{col, lit, AggFunc, BinaryOp, Expr, Literal};
+use crate::frame::{open, DataFrame, JoinType, LazyFrame, SortOptions};
 use crate::functions::{call, Arg};
+use crate::join::{JoinSpec, Side};
 
 /// Runs a query on the global pool and materialises the result. The file named in
 /// `FROM` is opened for this query alone; use a [`Session`] to query one mapped file many
@@ -113,124 +117,476 @@ impl Session {
     }
 
     fn plan_query(&self, query: &ast::Query) -> Result<LazyFrame> {
-        if query.with.is_some() {
-            return Err(unsupported(query.span(), "WITH"));
+        if let Some(with) = &query.with {
+            return Err(unsupported(with.span(), "WITH"));
         }
-        if query.order_by.is_some() {
-            return Err(unsupported(query.span(), "ORDER BY"));
+        if let Some(fetch) = &query.fetch {
+            return Err(unsupported(fetch.span(), "FETCH"));
         }
-        if query.fetch.is_some() {
-            return Err(unsupported(query.span(), "FETCH"));
-        }
-        let limit = match &query.limit_clause {
-            None => None,
+        let (limit, offset) = match &query.limit_clause {
+            None => (None, 0),
             Some(ast::LimitClause::LimitOffset {
                 limit,
-                offset: None,
+                offset,
                 limit_by,
-            }) if limit_by.is_empty() => limit.as_ref().map(limit_value).transpose()?,
-            Some(other) => return Err(unsupported(other.span(), "OFFSET")),
+            }) if limit_by.is_empty() => (
+                limit
+                    .as_ref()
+                    .map(|e| count_value(e, "LIMIT"))
+                    .transpose()?,
+                match offset {
+                    Some(o) => count_value(&o.value, "OFFSET")?,
+                    None => 0,
+                },
+            ),
+            Some(ast::LimitClause::OffsetCommaLimit { offset, limit }) => (
+                Some(count_value(limit, "LIMIT")?),
+                count_value(offset, "OFFSET")?,
+            ),
+            Some(other) => return Err(unsupported(other.span(), "LIMIT BY")),
         };
-        let SetExpr::Select(select) = query.body.as_ref() else {
-            return Err(unsupported(
-                query.body.span(),
-                "set operations (UNION, VALUES, ...)",
-            ));
+        let order_by: &[ast::OrderByExpr] = match &query.order_by {
+            None => &[],
+            Some(ast::OrderBy {
+                kind: ast::OrderByKind::Expressions(e),
+                interpolate: None,
+            }) => e,
+            Some(other) => return Err(unsupported(other.span(), "this ORDER BY")),
         };
-        if select.distinct.is_some() {
-            return Err(unsupported(select.span(), "DISTINCT"));
-        }
-        if !matches!(&select.group_by, GroupByExpr::Expressions(e, _) if e.is_empty()) {
-            return Err(unsupported(select.span(), "GROUP BY"));
-        }
-        if select.having.is_some()
-            || select.qualify.is_some()
-            || !select.sort_by.is_empty()
-            || select.into.is_some()
-        {
-            return Err(unsupported(
-                select.span(),
-                "HAVING, QUALIFY, SORT BY or INTO",
-            ));
-        }
-        let [from] = &select.from[..] else {
-            return Err(at(
-                select.span(),
-                format!("expected one table in FROM, found {}", select.from.len()),
-            ));
-        };
-        if !from.joins.is_empty() {
-            return Err(unsupported(from.joins[0].span(), "JOIN"));
-        }
-        let TableFactor::Table {
-            name,
-            alias,
-            args: None,
-            ..
-        } = &from.relation
-        else {
-            return Err(unsupported(
-                from.relation.span(),
-                "this kind of FROM item; name a file: FROM 'data.arrow'",
-            ));
-        };
-        let path = match &name.0[..] {
-            [ast::ObjectNamePart::Identifier(ident)] => ident.value.clone(),
-            _ => {
-                return Err(at(
-                    name.span(),
-                    format!("table {name} is not a file path; quote it: FROM 'data.arrow'"),
+        let mut lazy = match query.body.as_ref() {
+            SetExpr::Select(select) => self.plan_select(select, order_by)?,
+            SetExpr::Query(inner) if order_by.is_empty() => self.plan_query(inner)?,
+            other => {
+                return Err(unsupported(
+                    other.span(),
+                    "set operations (UNION, VALUES, ...)",
                 ))
             }
         };
-        let table_names: Vec<String> = alias
-            .iter()
-            .map(|a| a.name.value.clone())
-            .chain([path.clone()])
-            .collect();
-        let frame = self.table(&path)?;
-        let schema = frame.schema();
-        let scope = Scope { table_names };
-
-        let mut lazy = frame.lazy();
-        if let Some(predicate) = &select.selection {
-            lazy = lazy.filter(scope.expr(predicate)?);
+        if limit.is_some() || offset > 0 {
+            lazy = lazy.slice(offset, limit);
         }
-        let mut exprs = Vec::new();
+        Ok(lazy)
+    }
+
+    /// One table in FROM: a file or registered name, or a subquery; with the names its
+    /// columns can be qualified by.
+    fn factor(&self, factor: &TableFactor) -> Result<(LazyFrame, Scope)> {
+        match factor {
+            TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                ..
+            } => {
+                let path = match &name.0[..] {
+                    [ast::ObjectNamePart::Identifier(ident)] => ident.value.clone(),
+                    _ => {
+                        return Err(at(
+                            name.span(),
+                            format!("table {name} is not a file path; quote it: FROM 'data.arrow'"),
+                        ))
+                    }
+                };
+                let qualifiers: Vec<String> = match alias {
+                    Some(a) => vec![a.name.value.clone()],
+                    None => {
+                        // `FROM 'dir/x.arrow'` is also `x` (as DuckDB names it).
+                        let stem = std::path::Path::new(&path)
+                            .file_stem()
+                            .map(|s| s.to_string_lossy().into_owned());
+                        [path.clone()].into_iter().chain(stem).collect()
+                    }
+                };
+                let frame = self.table(&path)?;
+                let scope = Scope::of(&frame.schema(), qualifiers);
+                Ok((frame.lazy(), scope))
+            }
+            TableFactor::Derived {
+                lateral: false,
+                subquery,
+                alias,
+                sample: None,
+            } => {
+                let lazy = self.plan_query(subquery)?;
+                let qualifiers = alias.iter().map(|a| a.name.value.clone()).collect();
+                let scope = Scope::of(lazy.schema()?.as_ref(), qualifiers);
+                Ok((lazy, scope))
+            }
+            other => Err(unsupported(
+                other.span(),
+                "this kind of FROM item; name a file (FROM 'data.arrow') or a subquery",
+            )),
+        }
+    }
+
+    /// FROM with its joins.
+    fn from(&self, from: &ast::TableWithJoins) -> Result<(LazyFrame, Scope)> {
+        let (mut lazy, mut scope) = self.factor(&from.relation)?;
+        for join in &from.joins {
+            use ast::JoinOperator as J;
+            let (how, constraint) = match &join.join_operator {
+                J::Join(c) | J::Inner(c) => (JoinType::Inner, c),
+                J::Left(c) | J::LeftOuter(c) => (JoinType::Left, c),
+                J::Semi(c) | J::LeftSemi(c) => (JoinType::Semi, c),
+                J::Anti(c) | J::LeftAnti(c) => (JoinType::Anti, c),
+                _ => {
+                    return Err(unsupported(
+                        join.span(),
+                        "this kind of join; inner, left, semi and anti joins run",
+                    ))
+                }
+            };
+            let (right, right_scope) = self.factor(&join.relation)?;
+            let mut left_on = Vec::new();
+            let mut right_on = Vec::new();
+            let mut residual = Vec::new();
+            match constraint {
+                ast::JoinConstraint::On(e) => {
+                    for term in conjuncts(e) {
+                        match equi_key(term, &scope, &right_scope) {
+                            Some((l, r)) => {
+                                left_on.push(l);
+                                right_on.push(r);
+                            }
+                            None => residual.push(term),
+                        }
+                    }
+                }
+                ast::JoinConstraint::Using(names) => {
+                    for n in names {
+                        let name = n.to_string();
+                        left_on.push(scope.resolve(None, &name, n.span())?);
+                        right_on.push(right_scope.resolve(None, &name, n.span())?);
+                    }
+                }
+                _ => {
+                    return Err(unsupported(
+                        join.span(),
+                        "a join without ON or USING (NATURAL, CROSS)",
+                    ))
+                }
+            }
+            if left_on.is_empty() {
+                return Err(at(
+                    join.span(),
+                    "a join needs at least one equality between the two sides in ON, \
+                     such as a.k = b.k",
+                ));
+            }
+            if !residual.is_empty() && how != JoinType::Inner {
+                return Err(unsupported(
+                    residual[0].span(),
+                    "conditions other than equalities between the sides in the ON of a \
+                     LEFT, SEMI or ANTI join",
+                ));
+            }
+            let spec = JoinSpec {
+                how,
+                left_on,
+                right_on,
+                suffix: "_1".into(),
+                coalesce: false,
+            };
+            let output = spec.output(lazy.schema()?.as_ref(), right.schema()?.as_ref())?;
+            let mut columns = Vec::new();
+            for (k, (side, i)) in output.columns.iter().enumerate() {
+                let internal = output.schema.field(k).name().clone();
+                let from = match side {
+                    Side::Left => &scope.columns[*i],
+                    Side::Right => &right_scope.columns[*i],
+                };
+                columns.push(ScopeColumn {
+                    qualifiers: from.qualifiers.clone(),
+                    name: from.name.clone(),
+                    internal,
+                });
+            }
+            scope = Scope {
+                columns,
+                aliases: Vec::new(),
+            };
+            lazy = lazy.join_with(right, spec);
+            for term in residual {
+                lazy = lazy.filter(scope.expr(term)?);
+            }
+        }
+        Ok((lazy, scope))
+    }
+
+    fn plan_select(
+        &self,
+        select: &ast::Select,
+        order_by: &[ast::OrderByExpr],
+    ) -> Result<LazyFrame> {
+        if select.qualify.is_some() || !select.sort_by.is_empty() || select.into.is_some() {
+            return Err(unsupported(select.span(), "QUALIFY, SORT BY or INTO"));
+        }
+        let distinct = match &select.distinct {
+            None | Some(ast::Distinct::All) => false,
+            Some(ast::Distinct::Distinct) => true,
+            Some(other) => return Err(unsupported(select.span(), &format!("{other}"))),
+        };
+        let [from] = &select.from[..] else {
+            return Err(at(
+                select.span(),
+                format!(
+                    "expected one table in FROM (join others with JOIN ... ON), found {}",
+                    select.from.len()
+                ),
+            ));
+        };
+        let (mut lazy, mut scope) = self.from(from)?;
+        if let Some(predicate) = &select.selection {
+            let e = scope.expr(predicate)?;
+            if e.has_agg() {
+                return Err(at(
+                    predicate.span(),
+                    "WHERE cannot hold an aggregate; use HAVING",
+                ));
+            }
+            lazy = lazy.filter(e);
+        }
+        // The select list: (output name, expression).
+        let mut items: Vec<(String, Expr)> = Vec::new();
+        let mut is_star = true;
         for item in &select.projection {
             match item {
                 SelectItem::UnnamedExpr(e) => {
+                    is_star = false;
                     let planned = scope.expr(e)?;
-                    exprs.push(match planned {
-                        Expr::Column(_) => planned,
-                        other => other.alias(e.to_string()),
-                    });
+                    let name = match (&planned, e) {
+                        (Expr::Column(_), ast::Expr::Identifier(id)) => id.value.clone(),
+                        (Expr::Column(_), ast::Expr::CompoundIdentifier(parts)) => parts
+                            .last()
+                            .map_or_else(|| e.to_string(), |p| p.value.clone()),
+                        _ => e.to_string(),
+                    };
+                    items.push((name, planned));
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
-                    exprs.push(scope.expr(expr)?.alias(alias.value.clone()))
+                    is_star = false;
+                    items.push((alias.value.clone(), scope.expr(expr)?));
                 }
                 SelectItem::Wildcard(_) => {
-                    exprs.extend(schema.fields().iter().map(|f| col(f.name().clone())))
+                    for c in &scope.columns {
+                        items.push((c.internal.clone(), col(c.internal.clone())));
+                    }
                 }
                 SelectItem::QualifiedWildcard(kind, _) => {
+                    is_star = false;
                     let q = kind.to_string();
-                    if !scope.table_names.iter().any(|t| t.eq_ignore_ascii_case(&q)) {
+                    let mut any = false;
+                    for c in &scope.columns {
+                        if c.qualifiers.iter().any(|t| t.eq_ignore_ascii_case(&q)) {
+                            items.push((c.internal.clone(), col(c.internal.clone())));
+                            any = true;
+                        }
+                    }
+                    if !any {
                         return Err(at(item.span(), format!("unknown table {q:?} in {q}.*")));
                     }
-                    exprs.extend(schema.fields().iter().map(|f| col(f.name().clone())));
                 }
                 other => return Err(unsupported(other.span(), "this select item")),
             }
         }
-        let is_star =
-            select.projection.len() == 1 && matches!(select.projection[0], SelectItem::Wildcard(_));
-        if !is_star {
-            lazy = lazy.select(exprs);
+        is_star &= select.projection.len() == 1;
+        // Output names are unique: a repeated one gets `_1`, `_2`, ... (`SELECT a.k, b.k`).
+        for i in 1..items.len() {
+            let taken = |n: &str, items: &[(String, Expr)]| {
+                items[..i].iter().any(|(m, _)| m.eq_ignore_ascii_case(n))
+            };
+            if taken(&items[i].0, &items) {
+                let base = items[i].0.clone();
+                let name = (1..)
+                    .map(|k| format!("{base}_{k}"))
+                    .find(|n| !taken(n, &items))
+                    .expect("some suffix is free");
+                items[i].0 = name;
+            }
         }
-        if let Some(n) = limit {
-            lazy = lazy.head(n);
+        // Select aliases may be used in GROUP BY, HAVING and ORDER BY.
+        scope.aliases = items.clone();
+
+        let group_by: Vec<Expr> = match &select.group_by {
+            GroupByExpr::Expressions(exprs, modifiers) if modifiers.is_empty() => exprs
+                .iter()
+                .map(|e| match ordinal(e, items.len())? {
+                    Some(i) => Ok(items[i].1.clone()),
+                    None => scope.expr(e),
+                })
+                .collect::<Result<_>>()?,
+            // GROUP BY ALL: every select item that is not an aggregate.
+            GroupByExpr::All(modifiers) if modifiers.is_empty() => items
+                .iter()
+                .filter(|(_, e)| !e.has_agg())
+                .map(|(_, e)| e.clone())
+                .collect(),
+            _ => return Err(unsupported(select.span(), "GROUP BY with modifiers")),
+        };
+        let having = select.having.as_ref().map(|h| scope.expr(h)).transpose()?;
+        // ORDER BY terms: an output column (by ordinal, name or equal expression), or an
+        // expression computed in a hidden column.
+        let mut sort: Vec<(Expr, SortOptions)> = Vec::new();
+        let mut hidden: Vec<(String, Expr)> = Vec::new();
+        for term in order_by {
+            let descending = match term.options.sort {
+                None | Some(ast::OrderBySort::Asc) => false,
+                Some(ast::OrderBySort::Desc) => true,
+                Some(_) => return Err(unsupported(term.span(), "ORDER BY ... USING")),
+            };
+            // DuckDB's default: nulls last in both directions.
+            let options = SortOptions {
+                descending,
+                nulls_last: !term.options.nulls_first.unwrap_or(false),
+            };
+            let by_name = match &term.expr {
+                ast::Expr::Identifier(id) => items
+                    .iter()
+                    .position(|(name, _)| name.eq_ignore_ascii_case(&id.value)),
+                e => ordinal(e, items.len())?,
+            };
+            let output = match by_name {
+                Some(i) => i,
+                None => {
+                    let e = scope.expr(&term.expr)?;
+                    match items.iter().position(|(_, item)| item.unaliased() == &e) {
+                        Some(i) => i,
+                        None if distinct => {
+                            return Err(at(
+                                term.span(),
+                                "for SELECT DISTINCT, ORDER BY expressions must appear in the \
+                                 select list",
+                            ))
+                        }
+                        None => {
+                            hidden.push((format!("\u{1}order{}", hidden.len()), e));
+                            items.len() + hidden.len() - 1
+                        }
+                    }
+                }
+            };
+            let name = if output < items.len() {
+                items[output].0.clone()
+            } else {
+                hidden[output - items.len()].0.clone()
+            };
+            sort.push((col(name), options));
+        }
+        let visible = items.len();
+        let all: Vec<(String, Expr)> = items.into_iter().chain(hidden).collect();
+        let aggregated = !group_by.is_empty()
+            || having.is_some()
+            || all.iter().any(|(_, e)| e.has_agg())
+            || !matches!(&select.group_by, GroupByExpr::Expressions(e, _) if e.is_empty());
+        let named = |(name, e): (String, Expr)| match e {
+            Expr::Column(c) if c == name => Expr::Column(c),
+            e => e.alias(name),
+        };
+        if aggregated {
+            if is_star {
+                return Err(at(
+                    select.span(),
+                    "SELECT * with GROUP BY or aggregates: name the columns",
+                ));
+            }
+            let key_names: Vec<String> = (0..group_by.len())
+                .map(|i| format!("\u{1}key{i}"))
+                .collect();
+            let mut aggs = Vec::new();
+            let exprs: Vec<Expr> = all.into_iter().map(named).collect();
+            let finish = over_aggregates(exprs, &group_by, &key_names, &mut aggs);
+            let having = having.map(|h| {
+                over_aggregates(vec![h], &group_by, &key_names, &mut aggs)
+                    .pop()
+                    .expect("one expression in, one out")
+            });
+            let keys = group_by
+                .into_iter()
+                .zip(&key_names)
+                .map(|(k, n)| k.alias(n.clone()))
+                .collect();
+            lazy = lazy.aggregate_raw(keys, aggs);
+            if let Some(h) = having {
+                lazy = lazy.filter(h.unaliased().clone());
+            }
+            lazy = lazy.finish(finish);
+        } else if !is_star || !hidden_is_empty(visible, &all) {
+            lazy = lazy.select(all.into_iter().map(named));
+        }
+        if distinct {
+            lazy = lazy.unique();
+        }
+        if !sort.is_empty() {
+            lazy = lazy.sort_by(sort);
+        }
+        let schema = lazy.schema()?;
+        if schema.fields().len() > visible {
+            let keep: Vec<Expr> = schema.fields()[..visible]
+                .iter()
+                .map(|f| col(f.name().clone()))
+                .collect();
+            lazy = lazy.select(keep);
         }
         Ok(lazy)
+    }
+}
+
+fn hidden_is_empty(visible: usize, all: &[(String, Expr)]) -> bool {
+    all.len() == visible
+}
+
+/// The terms of a conjunction: `a AND (b AND c)` gives a, b, c.
+fn conjuncts(e: &ast::Expr) -> Vec<&ast::Expr> {
+    match e {
+        ast::Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => {
+            let mut out = conjuncts(left);
+            out.extend(conjuncts(right));
+            out
+        }
+        ast::Expr::Nested(inner) => conjuncts(inner),
+        e => vec![e],
+    }
+}
+
+/// `l = r` where one side reads only the left input and the other only the right: the
+/// pair of join keys, left first.
+fn equi_key(term: &ast::Expr, left: &Scope, right: &Scope) -> Option<(Expr, Expr)> {
+    let ast::Expr::BinaryOp {
+        left: a,
+        op: BinaryOperator::Eq,
+        right: b,
+    } = term
+    else {
+        return None;
+    };
+    let reads_columns = |e: &Expr| !e.columns().is_empty();
+    let pair = |x: &ast::Expr, y: &ast::Expr| {
+        let l = left.expr(x).ok().filter(reads_columns)?;
+        let r = right.expr(y).ok().filter(reads_columns)?;
+        Some((l, r))
+    };
+    pair(a, b).or_else(|| pair(b, a))
+}
+
+/// A 1-based position in the select list (`ORDER BY 2`, `GROUP BY 1`), as an index.
+fn ordinal(e: &ast::Expr, items: usize) -> Result<Option<usize>> {
+    let ast::Expr::Value(v) = e else {
+        return Ok(None);
+    };
+    let ast::Value::Number(n, _) = &v.value else {
+        return Ok(None);
+    };
+    match n.parse::<usize>() {
+        Ok(i) if (1..=items).contains(&i) => Ok(Some(i - 1)),
+        _ => Err(at(
+            e.span(),
+            format!("position {n} is not in the select list (1 to {items})"),
+        )),
     }
 }
 
@@ -266,42 +622,227 @@ fn unsupported(span: sqlparser::tokenizer::Span, what: &str) -> Error {
     at(span, format!("spindle's SQL does not run {what}"))
 }
 
-fn limit_value(e: &ast::Expr) -> Result<usize> {
+fn count_value(e: &ast::Expr, what: &str) -> Result<usize> {
     match e {
         ast::Expr::Value(v) => match &v.value {
             ast::Value::Number(n, _) => n.parse::<usize>().map_err(|_| {
                 at(
                     e.span(),
-                    format!("LIMIT must be a non-negative integer that fits in 64 bits, got {n}"),
+                    format!("{what} must be a non-negative integer that fits in 64 bits, got {n}"),
                 )
             }),
-            _ => Err(at(e.span(), "LIMIT must be a number")),
+            _ => Err(at(e.span(), format!("{what} must be a number"))),
         },
-        _ => Err(at(e.span(), "LIMIT must be a constant number")),
+        _ => Err(at(e.span(), format!("{what} must be a constant number"))),
     }
 }
 
-/// Names visible to expressions: the table's path and alias.
+/// A column visible to expressions: the table names that qualify it, the name SQL
+/// uses, and its name in the plan (they differ after a join renames a clash).
+#[derive(Debug, Clone)]
+struct ScopeColumn {
+    qualifiers: Vec<String>,
+    name: String,
+    internal: String,
+}
+
+/// Names visible to expressions: the FROM clause's columns, then the select list's
+/// aliases (for GROUP BY, HAVING and ORDER BY).
 struct Scope {
-    table_names: Vec<String>,
+    columns: Vec<ScopeColumn>,
+    aliases: Vec<(String, Expr)>,
 }
 
 impl Scope {
+    fn of(schema: &arrow_schema::Schema, qualifiers: Vec<String>) -> Scope {
+        Scope {
+            columns: schema
+                .fields()
+                .iter()
+                .map(|f| ScopeColumn {
+                    qualifiers: qualifiers.clone(),
+                    name: f.name().clone(),
+                    internal: f.name().clone(),
+                })
+                .collect(),
+            aliases: Vec::new(),
+        }
+    }
+
+    /// The column `qualifier.name` (or `name`): exact case first, then ignoring case.
+    fn resolve(
+        &self,
+        qualifier: Option<&str>,
+        name: &str,
+        span: sqlparser::tokenizer::Span,
+    ) -> Result<Expr> {
+        let qualified = |c: &&ScopeColumn| {
+            qualifier.is_none_or(|q| c.qualifiers.iter().any(|t| t.eq_ignore_ascii_case(q)))
+        };
+        let mut hits: Vec<&ScopeColumn> = self
+            .columns
+            .iter()
+            .filter(qualified)
+            .filter(|c| c.name == name)
+            .collect();
+        if hits.is_empty() {
+            hits = self
+                .columns
+                .iter()
+                .filter(qualified)
+                .filter(|c| c.name.eq_ignore_ascii_case(name))
+                .collect();
+        }
+        match hits[..] {
+            [c] => Ok(col(c.internal.clone())),
+            [] => {
+                if qualifier.is_none() {
+                    if let Some((_, e)) = self
+                        .aliases
+                        .iter()
+                        .find(|(a, _)| a.eq_ignore_ascii_case(name))
+                    {
+                        return Ok(e.clone());
+                    }
+                }
+                if let Some(q) = qualifier {
+                    if !self
+                        .columns
+                        .iter()
+                        .any(|c| c.qualifiers.iter().any(|t| t.eq_ignore_ascii_case(q)))
+                    {
+                        return Err(at(span, format!("unknown table {q:?} in {q}.{name}")));
+                    }
+                }
+                Err(at(
+                    span,
+                    Error::ColumnNotFound {
+                        name: name.to_string(),
+                        available: self.columns.iter().map(|c| c.name.clone()).collect(),
+                    }
+                    .to_string(),
+                ))
+            }
+            _ => {
+                let options: Vec<String> = hits
+                    .iter()
+                    .map(|c| {
+                        let q = c.qualifiers.last().map_or("?", String::as_str);
+                        format!("{q}.{}", c.name)
+                    })
+                    .collect();
+                Err(at(
+                    span,
+                    format!(
+                        "column reference {name:?} is ambiguous; qualify it: {}",
+                        options.join(" or ")
+                    ),
+                ))
+            }
+        }
+    }
+
     fn expr(&self, e: &ast::Expr) -> Result<Expr> {
         use ast::Expr as E;
         Ok(match e {
-            E::Identifier(id) => col(id.value.clone()),
+            E::Identifier(id) => self.resolve(None, &id.value, e.span())?,
             E::CompoundIdentifier(parts) => match &parts[..] {
-                [table, column]
-                    if self
-                        .table_names
-                        .iter()
-                        .any(|t| t.eq_ignore_ascii_case(&table.value)) =>
-                {
-                    col(column.value.clone())
-                }
+                [table, column] => self.resolve(Some(&table.value), &column.value, e.span())?,
                 _ => return Err(at(e.span(), format!("unknown table in {e}"))),
             },
+            E::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => {
+                let operand = operand.as_deref().map(|o| self.expr(o)).transpose()?;
+                let mut branches = Vec::with_capacity(conditions.len());
+                for w in conditions {
+                    let c = self.expr(&w.condition)?;
+                    let c = match &operand {
+                        Some(o) => o.clone().eq(c),
+                        None => c,
+                    };
+                    branches.push((c, self.expr(&w.result)?));
+                }
+                Expr::Case {
+                    branches,
+                    otherwise: else_result
+                        .as_deref()
+                        .map(|e| self.expr(e).map(Box::new))
+                        .transpose()?,
+                }
+            }
+            E::Cast {
+                kind,
+                expr,
+                data_type,
+                format: None,
+            } => {
+                let strict = match kind {
+                    ast::CastKind::Cast | ast::CastKind::DoubleColon => true,
+                    ast::CastKind::TryCast | ast::CastKind::SafeCast => false,
+                };
+                let to = sql_type(data_type)
+                    .ok_or_else(|| unsupported(e.span(), &format!("the type {data_type}")))?;
+                Expr::Cast {
+                    expr: Box::new(self.expr(expr)?),
+                    to,
+                    strict,
+                }
+            }
+            // `DATE '2026-01-31'`: the string cast to the type, checked at plan time.
+            E::TypedString(ts) => {
+                let to = sql_type(&ts.data_type)
+                    .ok_or_else(|| unsupported(e.span(), &format!("the type {}", ts.data_type)))?;
+                let value = literal(&ts.value.value)
+                    .ok_or_else(|| unsupported(e.span(), &format!("the literal {e}")))?;
+                Expr::Cast {
+                    expr: Box::new(Expr::Literal(value)),
+                    to,
+                    strict: true,
+                }
+            }
+            E::In {
+                expr,
+                target: ast::InTarget::List(list),
+                negated,
+                ..
+            } => {
+                let x = self.expr(expr)?;
+                let mut any: Option<Expr> = None;
+                for item in list {
+                    let eq = x.clone().eq(self.expr(item)?);
+                    any = Some(match any {
+                        Some(a) => a.or(eq),
+                        None => eq,
+                    });
+                }
+                let any = any.ok_or_else(|| at(e.span(), "IN needs at least one value"))?;
+                if *negated {
+                    !any
+                } else {
+                    any
+                }
+            }
+            E::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => {
+                let x = self.expr(expr)?;
+                let within = x
+                    .clone()
+                    .gt_eq(self.expr(low)?)
+                    .and(x.lt_eq(self.expr(high)?));
+                if *negated {
+                    !within
+                } else {
+                    within
+                }
+            }
             E::Value(v) => Expr::Literal(
                 literal(&v.value)
                     .ok_or_else(|| unsupported(e.span(), &format!("the literal {v}")))?,
@@ -498,15 +1039,27 @@ impl Scope {
                 &format!("{name} with FILTER, OVER or WITHIN GROUP"),
             ));
         }
-        let list = match &f.args {
-            FunctionArguments::List(list)
-                if list.duplicate_treatment.is_none() && list.clauses.is_empty() =>
-            {
-                &list.args[..]
-            }
-            FunctionArguments::None => &[],
+        let (list, distinct) = match &f.args {
+            FunctionArguments::List(list) if list.clauses.is_empty() => (
+                &list.args[..],
+                matches!(
+                    list.duplicate_treatment,
+                    Some(ast::DuplicateTreatment::Distinct)
+                ),
+            ),
+            FunctionArguments::None => (&[][..], false),
             _ => return Err(unsupported(f.span(), &format!("these arguments of {name}"))),
         };
+        let lower = name.to_ascii_lowercase();
+        if let Some(func) = aggregate_function(&lower, distinct) {
+            return self.aggregate(f, func, list, distinct);
+        }
+        if distinct {
+            return Err(at(
+                f.span(),
+                format!("{name} is not an aggregate; DISTINCT does not apply"),
+            ));
+        }
         let mut args = Vec::with_capacity(list.len());
         for a in list {
             let (arg_name, value) = match a {
@@ -530,6 +1083,15 @@ impl Scope {
                 value: self.expr(value)?,
             });
         }
+        if matches!(lower.as_str(), "coalesce" | "ifnull") {
+            if args.iter().any(|a| a.name.is_some()) || args.is_empty() {
+                return Err(at(
+                    f.span(),
+                    format!("{name} takes one or more unnamed arguments"),
+                ));
+            }
+            return Ok(Expr::Coalesce(args.into_iter().map(|a| a.value).collect()));
+        }
         call(&name, args).map_err(|e| match e {
             Error::InvalidArgument { context, message } => {
                 at(f.span(), format!("{context}: {message}"))
@@ -540,6 +1102,86 @@ impl Scope {
             other => other,
         })
     }
+}
+
+impl Scope {
+    /// An aggregate call: `count(*)`, `count(DISTINCT x)`, `sum(x)`, ...
+    fn aggregate(
+        &self,
+        f: &ast::Function,
+        func: AggFunc,
+        list: &[FunctionArg],
+        distinct: bool,
+    ) -> Result<Expr> {
+        let name = f.name.to_string();
+        let input = match list {
+            [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)]
+                if func == AggFunc::Count && !distinct =>
+            {
+                return Ok(crate::expr::len())
+            }
+            [FunctionArg::Unnamed(FunctionArgExpr::Expr(e))] => self.expr(e)?,
+            [] if func == AggFunc::Len => return Ok(crate::expr::len()),
+            _ => {
+                return Err(at(
+                    f.span(),
+                    format!("{name} takes one argument (count also takes *)"),
+                ))
+            }
+        };
+        if input.has_agg() {
+            return Err(at(f.span(), format!("{name} cannot take an aggregate")));
+        }
+        Ok(Expr::Agg {
+            func,
+            input: Some(Box::new(input)),
+        })
+    }
+}
+
+/// The aggregate a SQL function name stands for (DuckDB's names and aliases).
+fn aggregate_function(name: &str, distinct: bool) -> Option<AggFunc> {
+    Some(match name {
+        "count" if distinct => AggFunc::CountDistinct,
+        "count" => AggFunc::Count,
+        "count_star" => AggFunc::Len,
+        "approx_count_distinct" => AggFunc::CountDistinct,
+        "sum" => AggFunc::Sum,
+        "avg" | "mean" => AggFunc::Mean,
+        "min" => AggFunc::Min,
+        "max" => AggFunc::Max,
+        "stddev" | "stddev_samp" => AggFunc::Std,
+        "variance" | "var_samp" => AggFunc::Var,
+        "first" => AggFunc::First,
+        "last" => AggFunc::Last,
+        _ => return None,
+    })
+}
+
+/// The Arrow type of a SQL type name, as DuckDB maps them.
+fn sql_type(t: &ast::DataType) -> Option<DataType> {
+    use ast::DataType as T;
+    Some(match t {
+        T::Varchar(_) | T::Text | T::String(_) | T::Char(_) => DataType::Utf8,
+        T::TinyInt(_) => DataType::Int8,
+        T::SmallInt(_) => DataType::Int16,
+        T::Int(_) | T::Integer(_) | T::Int4(_) | T::Int32 => DataType::Int32,
+        T::BigInt(_) | T::Int8(_) | T::Int64 => DataType::Int64,
+        T::UBigInt => DataType::UInt64,
+        T::Real | T::Float4 => DataType::Float32,
+        T::Double(_) | T::DoublePrecision | T::Float8 | T::Float64 => DataType::Float64,
+        T::Float(_) => DataType::Float32,
+        T::Boolean | T::Bool => DataType::Boolean,
+        T::Date => DataType::Date32,
+        T::Custom(name, _) => match name.to_string().to_ascii_lowercase().as_str() {
+            "utf8" | "str" => DataType::Utf8,
+            "long" => DataType::Int64,
+            "short" => DataType::Int16,
+            "logical" => DataType::Boolean,
+            _ => return None,
+        },
+        _ => return None,
+    })
 }
 
 fn literal(v: &ast::Value) -> Option<Literal> {

@@ -1,0 +1,300 @@
+-- The differential corpus: each query runs in spindle and in DuckDB (differential.py).
+-- A query starts with a line `-- name [ordered]`; `ordered` compares rows in order (the
+-- ORDER BY must then be total), otherwise as a multiset. Tables are written {t1}, {t2}.
+
+-- scan_all
+SELECT * FROM {t1};
+-- project_columns
+SELECT id, name, qty FROM {t1};
+-- filter_eq_string
+SELECT id, name FROM {t1} WHERE name = 'Ana';
+-- filter_null
+SELECT id FROM {t1} WHERE name IS NULL;
+-- filter_not_null_and
+SELECT id, city FROM {t1} WHERE city IS NOT NULL AND qty > 40;
+-- filter_or_three_valued
+SELECT id FROM {t1} WHERE qty > 45 OR score < -95;
+-- filter_not
+SELECT id FROM {t1} WHERE NOT (qty < 10);
+-- filter_in_list
+SELECT id, name FROM {t1} WHERE name IN ('Ana', 'Bo', 'Zoë', '東京');
+-- filter_not_in
+SELECT count(*) FROM {t1} WHERE city NOT IN ('Lisbon', 'Porto');
+-- filter_between
+SELECT id, score FROM {t1} WHERE score BETWEEN -10 AND 10.5;
+-- filter_not_between
+SELECT count(*) FROM {t1} WHERE qty NOT BETWEEN 0 AND 40;
+-- filter_like_prefix
+SELECT id, email FROM {t1} WHERE email LIKE 'ana%';
+-- filter_like_infix
+SELECT id FROM {t1} WHERE email LIKE '%@mail.%';
+-- filter_ilike
+SELECT id, name FROM {t1} WHERE name ILIKE 'a%';
+-- filter_not_like
+SELECT count(*) FROM {t1} WHERE email NOT LIKE '%.com';
+-- filter_bool_column
+SELECT id FROM {t1} WHERE active;
+-- filter_bool_not
+SELECT count(*) FROM {t1} WHERE NOT active;
+-- filter_dictionary_column
+SELECT id FROM {t1} WHERE grp = 'b';
+-- filter_date
+SELECT id FROM {t1} WHERE day >= DATE '2026-06-01';
+-- filter_arith
+SELECT id FROM {t1} WHERE qty * 2 + 1 > 80;
+-- str_lower_upper
+SELECT id, lower(name), upper(city) FROM {t1};
+-- str_length
+SELECT id, length(name), strlen(name) FROM {t1};
+-- str_contains
+SELECT id FROM {t1} WHERE contains(email, 'ob');
+-- str_starts_ends
+SELECT id, starts_with(name, 'A'), ends_with(city, 'o') FROM {t1};
+-- str_replace
+SELECT id, replace(email, '@', ' at ') FROM {t1};
+-- str_substr
+SELECT id, substr(name, 2, 3), substring(city, -3) FROM {t1};
+-- str_strpos
+SELECT id, strpos(email, '@') FROM {t1};
+-- str_concat_pipe
+SELECT id, name || '/' || city FROM {t1};
+-- str_concat_function
+SELECT id, concat(name, '-', qty) FROM {t1};
+-- str_regexp_matches
+SELECT id FROM {t1} WHERE regexp_matches(email, '^[a-z]+[0-9]{2}@');
+-- str_regexp_replace
+SELECT id, regexp_replace(email, '[0-9]+', '#', 'g') FROM {t1};
+-- str_regexp_extract
+SELECT id, regexp_extract(email, '@([a-z]+)', 1) FROM {t1};
+-- str_split_part
+SELECT id, split_part(email, '@', 2) FROM {t1};
+-- str_left_right
+SELECT id, left(city, 3), right(city, 2) FROM {t1};
+-- str_reverse_repeat
+SELECT id, reverse(name), repeat(grp, 2) FROM {t1};
+-- str_in_where_and_select
+SELECT upper(name) AS u, length(email) AS n FROM {t1} WHERE lower(name) LIKE '%a%';
+-- case_searched
+SELECT id, CASE WHEN qty > 30 THEN 'high' WHEN qty > 10 THEN 'mid' ELSE 'low' END FROM {t1};
+-- case_no_else
+SELECT id, CASE WHEN active THEN score END FROM {t1};
+-- case_simple
+SELECT id, CASE grp WHEN 'a' THEN 1 WHEN 'b' THEN 2 ELSE 0 END FROM {t1};
+-- case_mixed_numbers
+SELECT id, CASE WHEN qty IS NULL THEN 0.5 ELSE qty END FROM {t1};
+-- case_strings
+SELECT id, CASE WHEN name IS NULL THEN city ELSE name END FROM {t1};
+-- coalesce_strings
+SELECT id, coalesce(name, city, 'nobody') FROM {t1};
+-- coalesce_numbers
+SELECT id, coalesce(qty, 0) + 1 FROM {t1};
+-- ifnull
+SELECT id, ifnull(score, -1.0) FROM {t1};
+-- cast_int_to_varchar
+SELECT id, CAST(qty AS VARCHAR) FROM {t1};
+-- cast_float_to_int
+SELECT id, CAST(score AS INTEGER) FROM {t1};
+-- cast_string_to_int
+SELECT id, CAST(split_part(email, '@', 1) LIKE '%1%' AS INTEGER) FROM {t1};
+-- cast_int_to_double
+SELECT id, CAST(qty AS DOUBLE) / 3 FROM {t1};
+-- cast_date_to_varchar
+SELECT id, CAST(day AS VARCHAR) FROM {t1};
+-- try_cast
+SELECT id, TRY_CAST(name AS INTEGER) FROM {t1};
+-- cast_double_colon
+SELECT id, qty::BIGINT * 2 FROM {t1};
+-- count_star
+SELECT count(*) FROM {t1};
+-- count_column_nulls
+SELECT count(name), count(qty), count(day) FROM {t1};
+-- global_aggregates
+SELECT sum(qty), avg(score), min(score), max(qty), count(*) FROM {t1};
+-- global_aggregates_empty
+SELECT count(*), sum(qty), avg(score), min(name), max(day) FROM {t1} WHERE qty > 1000;
+-- global_stddev_var
+SELECT stddev_samp(score), var_samp(score), stddev(qty), variance(qty) FROM {t1};
+-- global_min_max_strings
+SELECT min(name), max(name), min(city), max(grp) FROM {t1};
+-- global_min_max_date_bool
+SELECT min(day), max(day), min(active), max(active) FROM {t1};
+-- global_count_distinct
+SELECT count(DISTINCT name), count(DISTINCT city), count(DISTINCT qty) FROM {t1};
+-- global_arith_on_aggregates
+SELECT sum(qty) * 1.0 / count(qty), max(score) - min(score) FROM {t1};
+-- group_count_string
+SELECT name, count(*) FROM {t1} GROUP BY name;
+-- group_count_large_string
+SELECT city, count(*), count(name) FROM {t1} GROUP BY city;
+-- group_dictionary_key
+SELECT grp, sum(qty), avg(score) FROM {t1} GROUP BY grp;
+-- group_int_key
+SELECT qty, count(*) FROM {t1} GROUP BY qty;
+-- group_bool_key
+SELECT active, count(*), sum(qty) FROM {t1} GROUP BY active;
+-- group_date_key
+SELECT day, count(*) FROM {t1} GROUP BY day;
+-- group_two_keys
+SELECT city, grp, count(*), sum(qty) FROM {t1} GROUP BY city, grp;
+-- group_three_keys_mixed
+SELECT grp, active, qty > 20, count(*) FROM {t1} GROUP BY grp, active, qty > 20;
+-- group_expression_key
+SELECT lower(name), count(*) FROM {t1} GROUP BY lower(name);
+-- group_by_alias
+SELECT split_part(email, '@', 2) AS host, count(*) AS n FROM {t1} GROUP BY host;
+-- group_by_ordinal
+SELECT grp, city, max(score) FROM {t1} GROUP BY 1, 2;
+-- group_by_all
+SELECT grp, active, count(*) FROM {t1} GROUP BY ALL;
+-- group_key_not_selected
+SELECT count(*), sum(qty) FROM {t1} GROUP BY city;
+-- group_min_max_strings
+SELECT grp, min(name), max(name), min(email) FROM {t1} GROUP BY grp;
+-- group_min_max_numbers
+SELECT city, min(qty), max(qty), min(score), max(score) FROM {t1} GROUP BY city;
+-- group_min_max_dates
+SELECT grp, min(day), max(day) FROM {t1} GROUP BY grp;
+-- group_count_distinct
+SELECT city, count(DISTINCT name), count(DISTINCT grp) FROM {t1} GROUP BY city;
+-- group_count_distinct_numbers
+SELECT grp, count(DISTINCT qty), count(DISTINCT active) FROM {t1} GROUP BY grp;
+-- group_stddev_var
+SELECT grp, stddev_samp(score), var_samp(qty) FROM {t1} GROUP BY grp;
+-- group_mean_alias
+SELECT city, mean(score) FROM {t1} GROUP BY city;
+-- group_first_last
+SELECT grp, first(name), last(name), first(qty) FROM {t1} GROUP BY grp;
+-- group_arith_on_aggregates
+SELECT city, sum(qty) / count(*) AS per_row, max(qty) - min(qty) AS spread FROM {t1} GROUP BY city;
+-- group_key_in_expression
+SELECT upper(city) || ':' || CAST(count(*) AS VARCHAR) FROM {t1} GROUP BY city;
+-- group_case_on_aggregate
+SELECT grp, CASE WHEN count(*) > 700 THEN 'big' ELSE 'small' END FROM {t1} GROUP BY grp;
+-- group_aggregate_of_expression
+SELECT grp, sum(CASE WHEN active THEN 1 ELSE 0 END), avg(length(name)) FROM {t1} GROUP BY grp;
+-- group_aggregate_of_coalesce
+SELECT city, sum(coalesce(qty, 100)) FROM {t1} GROUP BY city;
+-- group_where_then_group
+SELECT name, count(*) FROM {t1} WHERE qty > 25 AND name LIKE '%a%' GROUP BY name;
+-- having_count
+SELECT name, count(*) AS n FROM {t1} GROUP BY name HAVING count(*) > 70;
+-- having_alias
+SELECT city, sum(qty) AS total FROM {t1} GROUP BY city HAVING total > 5000;
+-- having_not_in_select
+SELECT grp FROM {t1} GROUP BY grp HAVING avg(score) > 0;
+-- having_and_key
+SELECT city, count(*) FROM {t1} GROUP BY city HAVING city LIKE '%o%' AND count(*) > 100;
+-- having_without_group
+SELECT count(*) FROM {t1} HAVING count(*) > 5;
+-- order_string_asc ordered
+SELECT id, name FROM {t1} ORDER BY name, id;
+-- order_string_desc ordered
+SELECT id, name FROM {t1} ORDER BY name DESC, id;
+-- order_nulls_first ordered
+SELECT id, city FROM {t1} ORDER BY city NULLS FIRST, id;
+-- order_desc_nulls_first ordered
+SELECT id, score FROM {t1} ORDER BY score DESC NULLS FIRST, id;
+-- order_multi_direction ordered
+SELECT id, grp, qty FROM {t1} ORDER BY grp DESC, qty ASC, id DESC;
+-- order_by_expression_not_selected ordered
+SELECT id FROM {t1} ORDER BY length(email) DESC, id;
+-- order_by_ordinal ordered
+SELECT name, id FROM {t1} ORDER BY 2 DESC;
+-- order_by_alias ordered
+SELECT id, lower(name) AS lname FROM {t1} ORDER BY lname, id;
+-- order_date ordered
+SELECT id, day FROM {t1} ORDER BY day, id;
+-- order_bool ordered
+SELECT id, active FROM {t1} ORDER BY active DESC, id;
+-- order_limit ordered
+SELECT id, name FROM {t1} ORDER BY name, id LIMIT 10;
+-- order_limit_offset ordered
+SELECT id, email FROM {t1} ORDER BY email DESC, id LIMIT 7 OFFSET 20;
+-- order_topk_desc ordered
+SELECT id, score FROM {t1} ORDER BY score DESC, id LIMIT 5;
+-- order_topk_nulls_first ordered
+SELECT id, qty FROM {t1} ORDER BY qty NULLS FIRST, id LIMIT 250;
+-- limit_only
+SELECT count(*) FROM (SELECT id FROM {t1} LIMIT 123);
+-- offset_past_end
+SELECT id FROM {t1} ORDER BY id LIMIT 10 OFFSET 5000;
+-- group_order_by_count ordered
+SELECT name, count(*) AS n FROM {t1} GROUP BY name ORDER BY n DESC, name;
+-- group_order_by_aggregate_not_selected ordered
+SELECT city FROM {t1} GROUP BY city ORDER BY sum(qty) DESC, city;
+-- group_order_limit ordered
+SELECT lower(name) AS n, count(*) AS c FROM {t1} GROUP BY lower(name) ORDER BY c DESC, n LIMIT 5;
+-- value_counts_style ordered
+SELECT city, count(*) AS count FROM {t1} GROUP BY city ORDER BY count DESC, city NULLS FIRST;
+-- distinct_one
+SELECT DISTINCT grp FROM {t1};
+-- distinct_two
+SELECT DISTINCT city, active FROM {t1};
+-- distinct_expression
+SELECT DISTINCT lower(name) FROM {t1};
+-- distinct_order ordered
+SELECT DISTINCT city FROM {t1} ORDER BY city;
+-- distinct_count_after
+SELECT count(*) FROM (SELECT DISTINCT name, grp FROM {t1});
+-- join_inner
+SELECT a.id, a.city, b.country FROM {t1} a JOIN {t2} b ON a.city = b.city;
+-- join_inner_star
+SELECT * FROM {t1} a INNER JOIN {t2} b ON a.city = b.city WHERE a.id < 50;
+-- join_left
+SELECT a.id, a.city, b.country, b.pop FROM {t1} a LEFT JOIN {t2} b ON a.city = b.city;
+-- join_left_unmatched
+SELECT a.id FROM {t1} a LEFT JOIN {t2} b ON a.city = b.city WHERE b.country IS NULL;
+-- join_semi
+SELECT a.id, a.city FROM {t1} a SEMI JOIN {t2} b ON a.city = b.city;
+-- join_anti
+SELECT a.id, a.city FROM {t1} a ANTI JOIN {t2} b ON a.city = b.city;
+-- join_two_keys
+SELECT a.id, b.country FROM {t1} a JOIN {t2} b ON a.city = b.city AND a.grp = b.grp;
+-- join_using
+SELECT id, country FROM {t1} JOIN {t2} USING (city);
+-- join_residual_condition
+SELECT a.id, b.pop FROM {t1} a JOIN {t2} b ON a.city = b.city AND b.pop > 2000000;
+-- join_reversed_equality
+SELECT a.id, b.country FROM {t1} a JOIN {t2} b ON b.city = a.city;
+-- join_expression_key
+SELECT a.id, b.city FROM {t1} a JOIN {t2} b ON lower(a.city) = lower(b.city);
+-- join_small_left
+SELECT b.country, a.id FROM {t2} b JOIN {t1} a ON b.city = a.city;
+-- join_semi_small_left
+SELECT country FROM {t2} b SEMI JOIN {t1} a ON b.city = a.city;
+-- join_anti_small_left
+SELECT city, country FROM {t2} b ANTI JOIN {t1} a ON b.city = a.city;
+-- join_left_small_left
+SELECT b.city, a.id FROM {t2} b LEFT JOIN {t1} a ON b.city = a.city AND b.grp = a.grp;
+-- join_group_by
+SELECT b.country, count(*), sum(a.qty) FROM {t1} a JOIN {t2} b ON a.city = b.city GROUP BY b.country;
+-- join_group_order ordered
+SELECT b.country, count(*) AS n FROM {t1} a JOIN {t2} b ON a.city = b.city GROUP BY b.country ORDER BY n DESC, b.country;
+-- join_name_clash
+SELECT a.grp, b.grp, count(*) FROM {t1} a JOIN {t2} b ON a.city = b.city GROUP BY a.grp, b.grp;
+-- join_int_key
+SELECT a.id, b.id FROM {t1} a JOIN {t1} b ON a.qty = b.id WHERE a.id < 100;
+-- join_self_string
+SELECT count(*) FROM {t1} a JOIN {t1} b ON a.name = b.name WHERE a.grp = 'a' AND b.grp = 'b';
+-- subquery_from
+SELECT n, count(*) FROM (SELECT lower(name) AS n, qty FROM {t1} WHERE qty > 10) GROUP BY n;
+-- subquery_aggregate_then_filter
+SELECT * FROM (SELECT city, count(*) AS c FROM {t1} GROUP BY city) s WHERE s.c > 260;
+-- subquery_nested
+SELECT max(c) FROM (SELECT grp, count(*) AS c FROM (SELECT * FROM {t1} WHERE active) GROUP BY grp);
+-- subquery_join ordered
+SELECT s.city, s.n, b.country FROM (SELECT city, count(*) AS n FROM {t1} GROUP BY city) s JOIN {t2} b ON s.city = b.city ORDER BY s.city, b.country;
+-- subquery_order_limit_outer ordered
+SELECT id, name FROM (SELECT * FROM {t1} WHERE name LIKE 'A%') ORDER BY id DESC LIMIT 3;
+-- division_by_zero_null
+SELECT id, qty / (qty - qty) FROM {t1} WHERE id < 20;
+-- modulo
+SELECT id, qty % 7 FROM {t1};
+-- unary_minus
+SELECT id, -qty, -score FROM {t1};
+-- null_arith
+SELECT id, qty + NULL FROM {t1} WHERE id < 5;
+-- count_distinct_expression
+SELECT count(DISTINCT lower(name)) FROM {t1};
+-- group_having_distinct
+SELECT grp, count(DISTINCT city) AS c FROM {t1} GROUP BY grp HAVING count(DISTINCT city) > 5;
