@@ -267,6 +267,19 @@ impl Session {
                     ))
                 }
             }
+            // A term that is not a key pair must still read known columns: say which not.
+            let both = Scope {
+                columns: scope
+                    .columns
+                    .iter()
+                    .chain(&right_scope.columns)
+                    .cloned()
+                    .collect(),
+                aliases: Vec::new(),
+            };
+            for term in &residual {
+                both.expr(term)?;
+            }
             if left_on.is_empty() {
                 return Err(at(
                     join.span(),

@@ -174,6 +174,59 @@ fn errors_are_one_line_with_status_1_and_leave_no_file() {
     }
 }
 
+/// Relational SQL through the command line: a group-by answered, and a join that would
+/// outgrow memory, an ambiguous column and unknown columns refused with exit status 1 and
+/// no output file.
+#[test]
+fn relational_sql_and_its_errors() {
+    let dir = scratch("cli_rel");
+    let data = dir.join("keys.arrow");
+    let d = data.to_str().unwrap();
+    let gen = spindle(&["gen", "--kind", "keys", "--rows", "20000", "--out", d]);
+    assert!(gen.status.success(), "{}", stderr(&gen));
+    let ok = spindle(&[
+        "sql",
+        &format!(
+            "SELECT id1, count(*) AS n FROM '{d}' GROUP BY id1 HAVING n > 0 \
+             ORDER BY n DESC, id1 LIMIT 3"
+        ),
+        "--format",
+        "csv",
+    ]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert_eq!(stdout(&ok).lines().count(), 4, "{}", stdout(&ok));
+    let out = dir.join("out.arrow");
+    let o = out.to_str().unwrap();
+    let cases = [
+        // 20,000 rows in 100 levels joined to themselves: 4 million rows, over 1 MiB.
+        format!("SELECT * FROM '{d}' a JOIN '{d}' b ON a.id1 = b.id1"),
+        format!("SELECT id1 FROM '{d}' a JOIN '{d}' b ON a.id1 = b.id1"),
+        format!("SELECT count(*) FROM '{d}' GROUP BY nope"),
+        format!("SELECT count(*) FROM '{d}' a JOIN '{d}' b ON a.id1 = b.nope"),
+        format!("SELECT sum(id1) FROM '{d}'"),
+        format!("SELECT id4, count(*) FROM '{d}' GROUP BY id1"),
+    ];
+    let expected = [
+        "memory available",
+        "column reference \"id1\" is ambiguous; qualify it: a.id1 or b.id1",
+        "column \"nope\" not found",
+        "column \"nope\" not found",
+        "sum(id1)",
+        "must appear in GROUP BY",
+    ];
+    for (q, want) in cases.iter().zip(expected) {
+        let o = Command::new(env!("CARGO_BIN_EXE_spindle"))
+            .args(["sql", q, "--out", o])
+            .env("SPINDLE_MEMORY_LIMIT", "1M")
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{q}: {err}");
+        assert!(err.contains(want) && err.lines().count() == 1, "{q}: {err}");
+        assert!(!out.exists(), "{q} left a file");
+    }
+}
+
 #[test]
 fn gen_and_demo_run() {
     let dir = scratch("cli_demo");

@@ -47,16 +47,7 @@ mkdir -p "$RUN"
 started=$(date +%s)
 step() { printf '\n== %s (%ds)\n' "$1" "$(( $(date +%s) - started ))" >&2; }
 
-# A virtual environment per requirements file, remade when the file changes.
-venv() {
-    local dir="$1" req="$2"
-    if ! cmp -s "$req" "$dir/requirements.txt" 2>/dev/null; then
-        rm -rf "$dir"
-        python3 -m venv "$dir"
-        "$dir/bin/pip" install --quiet --disable-pip-version-check -r "$req"
-        cp "$req" "$dir/requirements.txt"
-    fi
-}
+. "$HERE/venv.sh"
 
 step "Python environments"
 MAIN_PY="$WORK/venv-main/bin/python"

@@ -247,10 +247,15 @@ def main():
     frame = json.load(open(frame_path, encoding="utf-8"))
     fresh = {n: answers[n] for n in frame["queries"] if n in answers}
     if args.frame_expected:
-        frame["answers"] = fresh
+        # One row per line, so that a change reads well in a diff.
         with open(frame_path, "w", encoding="utf-8") as f:
-            json.dump(frame, f, ensure_ascii=False, indent=1)
-            f.write("\n")
+            f.write('{"queries": ' + json.dumps(frame["queries"], ensure_ascii=False))
+            f.write(',\n "answers": {')
+            for i, (name, rows) in enumerate(fresh.items()):
+                f.write(("," if i else "") + f"\n  {json.dumps(name)}: [")
+                f.write(",".join("\n   " + json.dumps(r, ensure_ascii=False) for r in rows))
+                f.write("]")
+            f.write("}}\n")
     elif args.check and not args.only:
         stale = [n for n in frame["queries"] if json.loads(json.dumps(fresh.get(n)))
                  != frame["answers"].get(n)]
