@@ -42,6 +42,8 @@ pub(crate) struct Aggregate {
     keys: Vec<PhysicalExpr>,
     key_types: Vec<DataType>,
     aggs: Vec<CompiledAgg>,
+    /// The aggregates that own a state, by state: `sum(x)` and `mean(x)` share one.
+    states: Vec<usize>,
     schema: SchemaRef,
 }
 
@@ -58,6 +60,8 @@ struct CompiledAgg {
     values: Option<KeyEncoder>,
     /// For first and last: the input's column among a chunk's kept arrays.
     slot: usize,
+    /// The index of the state this aggregate reads.
+    state: usize,
 }
 
 /// How an aggregate's input is accumulated.
@@ -186,7 +190,9 @@ impl Aggregate {
             fields.push(field);
             physical_keys.push(p);
         }
-        let mut compiled = Vec::new();
+        let mut compiled: Vec<CompiledAgg> = Vec::new();
+        let mut states: Vec<usize> = Vec::new();
+        let mut inputs_seen: Vec<Option<&Expr>> = Vec::new();
         let mut slots = keys.len();
         for a in aggs {
             let Some((func, input, name)) = split_agg(a) else {
@@ -196,6 +202,7 @@ impl Aggregate {
                      optionally aliased",
                 ));
             };
+            let logical_input = input;
             let (mut input, mut input_type) = match input {
                 None => (None, DataType::Null),
                 Some(e) => {
@@ -283,6 +290,24 @@ impl Aggregate {
                 AggFunc::Len | AggFunc::Count | AggFunc::NUnique | AggFunc::CountDistinct
             );
             fields.push(Field::new(name, out_type, nullable));
+            // An aggregate whose input and accumulation match an earlier one's reads its
+            // state: `sum(x)` and `mean(x)` of floats fold `x` once.
+            let same_fold = |other: &CompiledAgg| {
+                other.class == class
+                    && class != Class::Pick
+                    && (other.func == func
+                        || (class == Class::Float
+                            && matches!(other.func, AggFunc::Sum | AggFunc::Mean)
+                            && matches!(func, AggFunc::Sum | AggFunc::Mean)))
+            };
+            let shared = states
+                .iter()
+                .position(|&i| inputs_seen[i] == logical_input && same_fold(&compiled[i]));
+            let state = shared.unwrap_or_else(|| {
+                states.push(compiled.len());
+                states.len() - 1
+            });
+            inputs_seen.push(logical_input);
             compiled.push(CompiledAgg {
                 func,
                 input,
@@ -291,14 +316,21 @@ impl Aggregate {
                 class,
                 values,
                 slot,
+                state,
             });
         }
         Ok(Aggregate {
             keys: physical_keys,
             key_types,
             aggs: compiled,
+            states,
             schema: Arc::new(Schema::new(fields)),
         })
+    }
+
+    /// The aggregates that own a state, in state order.
+    fn owners(&self) -> impl Iterator<Item = &CompiledAgg> {
+        self.states.iter().map(|&i| &self.aggs[i])
     }
 
     /// The output schema: keys, then aggregates.
@@ -332,7 +364,7 @@ impl Aggregate {
             parts
                 .par_iter()
                 .try_fold(
-                    || Partial::new(&self.aggs),
+                    || Partial::new(self.owners()),
                     |mut acc, p: &Partition| {
                         for b in &p.batches {
                             self.absorb(&encoder, &mut acc, b)?;
@@ -378,16 +410,16 @@ impl Aggregate {
             .map(|k| evaluate(k, batch)?.into_array(rows))
             .collect::<Result<Vec<_>>>()?;
         let keys = encoder.encode(&arrays, "group_by keys")?;
+        // The inputs of the aggregates that own a state (by state).
         let inputs = self
-            .aggs
-            .iter()
+            .owners()
             .map(|agg| match &agg.input {
                 Some(e) => Ok(Some(evaluate(e, batch)?.into_array(rows)?)),
                 None => Ok(None),
             })
             .collect::<Result<Vec<_>>>()?;
         // First and last gather their values from the chunks at the end: keep them.
-        for (agg, input) in self.aggs.iter().zip(&inputs) {
+        for (agg, input) in self.owners().zip(&inputs) {
             if agg.class == Class::Pick {
                 arrays.push(input.clone().expect("first and last have an input"));
             }
@@ -409,7 +441,7 @@ impl Aggregate {
             keys => partial.assign(chunk, keys, rows, &mut gids),
         }
         let groups = partial.groups.len();
-        for ((acc, agg), input) in partial.states.iter_mut().zip(&self.aggs).zip(&inputs) {
+        for ((acc, agg), input) in partial.states.iter_mut().zip(self.owners()).zip(&inputs) {
             acc.resize(groups);
             let values = match (&agg.values, input) {
                 (Some(encoder), Some(a)) => {
@@ -434,7 +466,7 @@ impl Aggregate {
     fn merge_bucket(&self, partials: &[Partial], b: usize) -> Result<Option<RecordBatch>> {
         // (partial, group) of each merged group's first occurrence.
         let mut owners: Vec<(u32, u32)> = Vec::new();
-        let mut states: Vec<Acc> = self.aggs.iter().map(Acc::new).collect();
+        let mut states: Vec<Acc> = self.owners().map(Acc::new).collect();
         let single = partials.len() == 1;
         // The first chunk of each partial among all partials' chunks.
         let mut offsets = Vec::with_capacity(partials.len());
@@ -443,7 +475,12 @@ impl Aggregate {
             offsets.push(offset);
             offset += p.chunks.len() as u32;
         }
-        let mut table: HashTable<u32> = HashTable::new();
+        // At most this many groups: size the table and the states once.
+        let most: usize = partials.iter().map(|p| p.bucket(b).len()).sum();
+        let mut table: HashTable<u32> = HashTable::with_capacity(if single { 0 } else { most });
+        if !single {
+            states.iter_mut().for_each(|s| s.resize(most));
+        }
         for (pi, p) in partials.iter().enumerate() {
             for &g in p.bucket(b) {
                 if single {
@@ -465,13 +502,10 @@ impl Aggregate {
                             let (q, qg) = owners[m as usize];
                             partials[q as usize].keys.hash(qg)
                         });
-                        for s in &mut states {
-                            s.resize(owners.len());
-                        }
                         m
                     }
                 };
-                for ((s, from), agg) in states.iter_mut().zip(&p.states).zip(&self.aggs) {
+                for ((s, from), agg) in states.iter_mut().zip(&p.states).zip(self.owners()) {
                     s.merge(m as usize, from, g as usize, agg.func, offsets[pi]);
                 }
             }
@@ -479,6 +513,7 @@ impl Aggregate {
         if owners.is_empty() {
             return Ok(None);
         }
+        states.iter_mut().for_each(|s| s.resize(owners.len()));
         if single {
             // One partition: its states are already final for its groups.
             let p = &partials[0];
@@ -506,8 +541,8 @@ impl Aggregate {
         for k in 0..self.keys.len() {
             columns.push(gather(k, &indices, None)?);
         }
-        for (s, agg) in states.into_iter().zip(&self.aggs) {
-            columns.push(match s {
+        for agg in &self.aggs {
+            columns.push(match &states[agg.state] {
                 Acc::Pick(at) => {
                     // An unset position (no row: cannot happen for a group) reads a null.
                     let null = arrow_array::new_null_array(&agg.input_type, 1);
@@ -566,13 +601,13 @@ struct Partial {
 }
 
 impl Partial {
-    fn new(aggs: &[CompiledAgg]) -> Partial {
+    fn new<'a>(aggs: impl Iterator<Item = &'a CompiledAgg>) -> Partial {
         Partial {
             chunks: Vec::new(),
             keys: KeySet::default(),
             null_group: None,
             groups: Vec::new(),
-            states: aggs.iter().map(Acc::new).collect(),
+            states: aggs.map(Acc::new).collect(),
             buckets: (Vec::new(), Vec::new()),
             gids: Vec::new(),
         }
@@ -1026,14 +1061,14 @@ impl Acc {
         }
     }
 
-    fn finish(self, agg: &CompiledAgg) -> Result<ArrayRef> {
+    fn finish(&self, agg: &CompiledAgg) -> Result<ArrayRef> {
         let context = || agg.func.name().to_string();
         Ok(match self {
-            Acc::Count(c) => Arc::new(Int64Array::from(c)),
+            Acc::Count(c) => Arc::new(Int64Array::from(c.clone())),
             Acc::Int { v, n } => {
                 let decimal = Decimal128Array::from(
                     v.iter()
-                        .zip(&n)
+                        .zip(n)
                         .map(|(&v, &n)| (n > 0).then_some(v))
                         .collect::<Vec<_>>(),
                 )
@@ -1063,7 +1098,7 @@ impl Acc {
             Acc::Float { v, n } => {
                 let values: Float64Array = v
                     .iter()
-                    .zip(&n)
+                    .zip(n)
                     .map(|(&v, &n)| {
                         (n > 0).then(|| match agg.func {
                             AggFunc::Mean => v / n as f64,
@@ -1083,7 +1118,7 @@ impl Acc {
             Acc::Moments { n, m2, .. } => {
                 let values: Float64Array = n
                     .iter()
-                    .zip(&m2)
+                    .zip(m2)
                     .map(|(&n, &m2)| {
                         (n > 1).then(|| {
                             let var = m2 / (n - 1) as f64;

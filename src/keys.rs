@@ -149,7 +149,9 @@ impl KeySet {
     /// The id of `key`, whose hash is `h`.
     #[inline]
     pub fn find(&self, h: u64, key: &[u8]) -> Option<u32> {
-        self.table.find(h, |&id| self.key(id) == key).copied()
+        self.table
+            .find(h, |&id| bytes_eq(self.key(id), key))
+            .copied()
     }
 
     /// The id of `key` (hash `h`), given out now when the key is new (`true`).
@@ -163,7 +165,7 @@ impl KeySet {
         } = self;
         let found = table.find(h, |&id| {
             let start = if id == 0 { 0 } else { ends[id as usize - 1] };
-            &arena[start..ends[id as usize]] == key
+            bytes_eq(&arena[start..ends[id as usize]], key)
         });
         if let Some(&id) = found {
             return (id, false);
@@ -186,6 +188,24 @@ impl KeySet {
     /// Frees the lookup table once no more lookups come.
     pub fn drop_index(&mut self) {
         self.table = HashTable::new();
+    }
+}
+
+/// Byte-string equality without a call into libc's `memcmp` for short keys (most keys
+/// are): two overlapping loads from each end cover any length from 4 to 16.
+#[inline]
+pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word8 = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+    let word4 = |s: &[u8], i: usize| u32::from_le_bytes(s[i..i + 4].try_into().expect("4 bytes"));
+    match n {
+        0..=3 => a == b,
+        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
+        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
+        _ => a == b,
     }
 }
 

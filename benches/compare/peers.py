@@ -92,7 +92,18 @@ def pandas_ops(df, p):
         # SQL's sum: null for a group with no values (pandas' own default would say 0).
         "groupby": lambda: _pandas_groupby(df, p),
         "sort": lambda: c.sort_values(na_position="last", ignore_index=True),
+        "join": _pandas_join(df, p),
     }
+
+
+def _pandas_join(df, p):
+    import pandas as pd
+
+    keys = df[p["key"]].dropna().unique()
+    dim = pd.DataFrame({p["key"]: keys})
+    dim["payload"] = dim[p["key"]].str.len()
+    pair = df[[p["key"], p["value"]]]
+    return lambda: pair.merge(dim, on=p["key"], how="inner")
 
 
 def _pandas_groupby(df, p):
@@ -161,7 +172,18 @@ def polars_ops(df, p):
             pl.col(p["value"]).sum().alias("sum"), pl.col(p["value"]).mean().alias("mean")
         ),
         "sort": lambda: df.get_column(p["column"]).sort(nulls_last=True),
+        "join": _polars_join(df, p),
     }
+
+
+def _polars_join(df, p):
+    import polars as pl
+
+    k = p["key"]
+    dim = df.select(pl.col(k).drop_nulls().unique()).with_columns(
+        pl.col(k).str.len_chars().cast(pl.Int64).alias("payload")
+    )
+    return lambda: df.select(k, p["value"]).join(dim, on=k, how="inner")
 
 
 def load_polars(path, columns):
@@ -211,7 +233,16 @@ def pyarrow_ops(t, p):
         "value_counts": lambda: pc.value_counts(t[p["key"]]),
         "groupby": lambda: t.group_by(p["key"]).aggregate([(p["value"], "sum"), (p["value"], "mean")]),
         "sort": lambda: pc.take(c, pc.sort_indices(c, null_placement="at_end")),
+        "join": _pyarrow_join(t, p),
     }
+
+
+def _pyarrow_join(t, p):
+    k = p["key"]
+    keys = pc.unique(pc.drop_null(t[k]))
+    dim = pa.table({k: keys, "payload": pc.utf8_length(keys).cast(pa.int64())})
+    pair = t.select([k, p["value"]])
+    return lambda: pair.join(dim, keys=k, join_type="inner")
 
 
 def _named_groups(pattern):
@@ -284,7 +315,18 @@ def duckdb_ops(con, p):
             f"SELECT {k}, sum({v}) AS sum, avg({v}) AS mean FROM t GROUP BY {k}"
         ).to_arrow_table(),
         "sort": lambda: con.sql(f"SELECT {c} FROM t ORDER BY {c} NULLS LAST").to_arrow_table(),
+        "join": _duckdb_join(con, k, v),
     }
+
+
+def _duckdb_join(con, k, v):
+    con.execute(
+        f"CREATE OR REPLACE TABLE dim AS SELECT DISTINCT {k}, length({k})::BIGINT AS payload "
+        f"FROM t WHERE {k} IS NOT NULL"
+    )
+    return lambda: con.sql(
+        f"SELECT t.{k}, t.{v}, dim.payload FROM t JOIN dim ON t.{k} = dim.{k}"
+    ).to_arrow_table()
 
 
 def load_duckdb(path, columns):
@@ -345,6 +387,7 @@ def vaex_ops(df, p):
             p["key"], agg={"sum": vaex.agg.sum(p["value"]), "mean": vaex.agg.mean(p["value"])}
         ),
         "sort": lambda: df.sort(p["column"])[p["column"]].values,
+        "join": None,
     }
 
 
@@ -448,6 +491,20 @@ def table_of(result, op):
     return {_key(k): (_num(s), _num(m)) for k, s, m in zip(keys, sums, means)}
 
 
+def join_summary(result):
+    """A join's result as (rows, sum of payload, sum of the value column)."""
+    if type(result).__module__.startswith("polars"):
+        result = result.to_arrow()
+    elif not isinstance(result, pa.Table):  # pandas
+        result = pa.Table.from_pandas(result, preserve_index=False)
+    payload = result.column("payload")
+    value = next(c for c in result.column_names if c != "payload" and
+                 (pa.types.is_floating(result.column(c).type) or
+                  pa.types.is_integer(result.column(c).type)))
+    return (result.num_rows, _num(pc.sum(payload).as_py() or 0),
+            _num(pc.sum(result.column(value)).as_py() or 0))
+
+
 def _key(k):
     return None if k is None or (isinstance(k, float) and k != k) else k
 
@@ -470,6 +527,10 @@ def compare(op, got, want):
     if op == "filter_count":
         got, want = int(got), int(want)
         return (0 if got == want else 1), 1, (None if got == want else f"{got} != {want}")
+    if op == "join":
+        g, w = join_summary(got), join_summary(want)
+        ok = g[0] == w[0] and all(_close(x, y) for x, y in zip(g[1:], w[1:]))
+        return (0 if ok else 1), 1, (None if ok else f"(rows, sum of payload, sum of value) {g} != {w}")
     if op in ("value_counts", "groupby"):
         g, w = table_of(got, op), table_of(want, op)
         bad = [k for k in set(g) | set(w) if not _same(g.get(k, "missing"), w.get(k, "missing"))]
@@ -521,6 +582,53 @@ def measure(full, sample, scale, runs, budget):
     return samples, result, sampled
 
 
+def _status_kib(key):
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith(key):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def peak_start():
+    """Resets the peak resident size (Linux) and returns the resident size now (KiB)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+    return _status_kib("VmRSS:")
+
+
+def peak_mb(start_kib):
+    """MB of resident memory at the peak since `peak_start` above its resident size then."""
+    return max(_status_kib("VmHWM:") - start_kib, 0) / 1024
+
+
+def memory(args, table, sample_ops, ops):
+    """The peak resident memory of one run of each operation, above the resident size
+    before it (the data loaded; the operation warmed up on the sample, as in the timing
+    rule). run.sh gives one operation per process."""
+    out = {"engine": args.engine, "ops": {}}
+    for op in ops:
+        fn = table.get(op)
+        if fn is None:
+            continue
+        sample_ops[op]()
+        gc.collect()
+        start = peak_start()
+        result = fn()
+        peak = peak_mb(start)
+        del result
+        out["ops"][op] = {"peak_mb": peak, "rss_before_mb": start / 1024}
+        print(f"{args.engine:<14} {op:<15} peak {peak:>9.1f} MB above {start / 1024:.1f} MB",
+              file=sys.stderr)
+    with open(args.out, "w") as f:
+        json.dump(out, f, indent=1)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--engine", required=True, choices=sorted(ENGINES))
@@ -533,6 +641,8 @@ def main():
     ap.add_argument("--ops", default=None, help="comma-separated subset")
     ap.add_argument("--spindle-results", default=None, help="check spindle's results here (pandas_object)")
     ap.add_argument("--resume", action="store_true", help="keep the operations already in --out")
+    ap.add_argument("--memory", action="store_true",
+                    help="only measure each operation's peak resident memory over one run")
     args = ap.parse_args()
 
     spec = json.load(open(os.path.join(HERE, "ops.json")))
@@ -545,6 +655,8 @@ def main():
     data = load(args.file, columns)
     load_ms = (time.perf_counter() - t) * 1e3
     table = make_ops(data, p)
+    if args.memory:
+        return memory(args, table, make_ops(load(args.sample, columns), p), ops)
 
     # The semantic check: this engine and pandas object dtype on the sample.
     sample = load(args.sample, columns)
@@ -597,7 +709,7 @@ def main():
             if os.path.exists(path):
                 with pa.memory_map(path) as f:
                     theirs = pa.ipc.open_file(f).read_all()
-                spindle_result = theirs if op in ("value_counts", "groupby") else (
+                spindle_result = theirs if op in ("value_counts", "groupby", "join") else (
                     theirs.column(0).to_pylist()[0] if op == "filter_count" else theirs.column(0)
                 )
                 bad, total, example = compare(op, spindle_result, result)

@@ -124,6 +124,40 @@ def svg(rows, path):
     open(path, "w").write("\n".join(out))
 
 
+RELATIONAL = ("value_counts", "groupby", "sort", "join")
+
+
+def load_memory(run):
+    """{engine: {op: peak MB}} from run.sh's memory/<engine>-<op>.json files."""
+    out = {}
+    folder = os.path.join(run, "memory")
+    if not os.path.isdir(folder):
+        return out
+    for name in sorted(os.listdir(folder)):
+        d = json.load(open(os.path.join(folder, name)))
+        for op, e in d["ops"].items():
+            out.setdefault(d["engine"], {})[op] = e["peak_mb"]
+    return out
+
+
+def memory_table(mem, peers):
+    """Markdown rows: peak MB of each relational operation per engine, and spindle's
+    peak over DuckDB's."""
+    engines = [e for e in peers if e in mem]
+    header = ["operation", "spindle"] + [LABEL[e] for e in engines] + ["spindle / duckdb"]
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for op in RELATIONAL:
+        mine = mem.get("spindle", {}).get(op)
+        if mine is None:
+            continue
+        theirs = [mem[e].get(op) for e in engines]
+        duck = mem.get("duckdb", {}).get(op)
+        ratio = f"{mine / duck:.2f}" if duck else "—"
+        cells = [f"{m:,.1f}" if m is not None else "—" for m in [mine] + theirs]
+        out.append("| " + " | ".join([op] + cells + [ratio]) + " |")
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--run", required=True)
@@ -215,6 +249,15 @@ def main():
         *md_table,
         "",
         "![speed-ups](speedup.svg)",
+        "",
+        "## Peak memory of the relational operations",
+        "",
+        "One fresh process per engine and operation: the data loaded (spindle: mapped, and the "
+        "columns read validated, so their pages are resident), then one run; the peak resident "
+        "memory of that run (Linux's VmHWM, reset before it) above the resident size before it, "
+        f"in MB. spindle on {all_t} threads.",
+        "",
+        *memory_table(load_memory(args.run), peers),
         "",
         "## Versions and load times",
         "",

@@ -102,6 +102,26 @@ for engine in $ENGINES; do
 done
 rm -rf "$RUN/spindle-results"
 
+# Peak memory of the relational operations: one fresh process per engine and operation,
+# the data loaded (or its columns validated), then one run.
+MEMORY_OPS=""
+for op in value_counts groupby sort join; do
+    case ",${OPS:-$op}," in *",$op,"*) MEMORY_OPS="$MEMORY_OPS $op" ;; esac
+done
+if [ -n "$MEMORY_OPS" ]; then
+    step "Peak memory:$MEMORY_OPS"
+    mkdir -p "$RUN/memory"
+    for op in $MEMORY_OPS; do
+        cargo bench --quiet --bench compare -- --file "$FILE" --sample "$SAMPLE_FILE" \
+            --data "$DATA" --memory --ops "$op" --out "$RUN/memory/spindle-$op.json"
+        for engine in $ENGINES; do
+            case "$engine" in duckdb|polars|pyarrow|pandas) ;; *) continue ;; esac
+            "$MAIN_PY" "$HERE/peers.py" --engine "$engine" --file "$FILE" --sample "$SAMPLE_FILE" \
+                --data "$DATA" --memory --ops "$op" --out "$RUN/memory/$engine-$op.json"
+        done
+    done
+fi
+
 step "Report"
 "$MAIN_PY" "$HERE/report.py" --run "$RUN" --data "$DATA" --results "$RESULTS" \
     --elapsed "$(( $(date +%s) - started ))"

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use spindle::{col, len, DataFrame, Expr, LazyFrame, Runtime, Side, SortOptions};
+use spindle::{col, len, DataFrame, Expr, JoinType, LazyFrame, Runtime, Side, SortOptions};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -32,6 +32,7 @@ struct Args {
     runs: usize,
     budget: Duration,
     ops: Option<Vec<String>>,
+    memory: bool,
 }
 
 fn args() -> Args {
@@ -44,6 +45,7 @@ fn args() -> Args {
         runs: 5,
         budget: Duration::from_secs(2),
         ops: None,
+        memory: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -64,6 +66,7 @@ fn args() -> Args {
                 )
             }
             "--ops" => a.ops = Some(value().split(',').map(str::to_string).collect()),
+            "--memory" => a.memory = true,
             "--bench" => {} // added by `cargo bench`
             other => die(&format!("unknown argument {other}")),
         }
@@ -99,9 +102,23 @@ impl Params {
     }
 }
 
+/// The second table of the `join` operation, made from the data (not timed): each
+/// distinct non-null key once, with its length as `payload`.
+fn dimension(frame: &DataFrame, p: &Params) -> DataFrame {
+    let k = p.s("key");
+    frame
+        .lazy()
+        .select([col(&k)])
+        .unique()
+        .filter(col(&k).is_not_null())
+        .with_columns([col(&k).str().len().alias("payload")])
+        .collect()
+        .unwrap_or_else(|e| die(&format!("join dimension: {e}")))
+}
+
 /// The plan of operation `op`: a one-column result for row-wise operations, a table for
-/// the others. Each uses pandas' meaning of the operation.
-fn plan(frame: &DataFrame, op: &str, p: &Params) -> LazyFrame {
+/// the others. Each uses pandas' meaning of the operation; `dim` is `join`'s right side.
+fn plan(frame: &DataFrame, dim: &DataFrame, op: &str, p: &Params) -> LazyFrame {
     let c = p.s("column");
     let s = || col(&c).str();
     let width = p.i("width");
@@ -164,6 +181,15 @@ fn plan(frame: &DataFrame, op: &str, p: &Params) -> LazyFrame {
             .lazy()
             .select([col(&c)])
             .sort([col(&c)], SortOptions::ascending()),
+        "join" => {
+            let k = p.s("key");
+            frame.lazy().select([col(&k), col(p.s("value"))]).join(
+                dim.lazy(),
+                [col(&k)],
+                [col(&k)],
+                JoinType::Inner,
+            )
+        }
         other => die(&format!("no operation {other:?}")),
     }
 }
@@ -173,7 +199,7 @@ fn inputs(op: &str, p: &Params) -> Vec<String> {
     match op {
         "cat" => vec![p.s("column"), p.s("other")],
         "value_counts" => vec![p.s("key")],
-        "groupby" => vec![p.s("key"), p.s("value")],
+        "groupby" | "join" => vec![p.s("key"), p.s("value")],
         _ => vec![p.s("column")],
     }
 }
@@ -205,6 +231,96 @@ fn time(
         samples.push(t.elapsed().as_secs_f64() * 1e3);
     }
     (samples, result.expect("at least one run"))
+}
+
+/// `--memory`: the peak resident memory of one run of each operation on all threads,
+/// above the resident size before it (the columns read are already validated, so their
+/// mapped pages are resident). run.sh gives one operation per process, so no memory an
+/// earlier operation left with the allocator hides this one's.
+fn memory(
+    (frame, dim): (&DataFrame, &DataFrame),
+    (sample, sample_dim): (&DataFrame, &DataFrame),
+    ops: &[String],
+    params: &Params,
+    out: &Path,
+) {
+    let rt = Runtime::new(std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .unwrap_or_else(|e| die(&e.to_string()));
+    // The peers hold their data in memory before they run: bring every page of the
+    // columns read in, so that only the operation's own memory is counted.
+    let mut touched = 0u64;
+    for name in ["column", "other", "key", "value"] {
+        for array in frame
+            .column(&params.s(name))
+            .unwrap_or_else(|e| die(&e.to_string()))
+        {
+            let data = array.to_data();
+            for buffer in data
+                .buffers()
+                .iter()
+                .chain(data.nulls().map(|n| n.buffer()))
+            {
+                touched += buffer
+                    .as_slice()
+                    .iter()
+                    .step_by(4096)
+                    .map(|&b| b as u64)
+                    .sum::<u64>();
+            }
+        }
+    }
+    std::hint::black_box(touched);
+    let mut results = serde_json::Map::new();
+    for op in ops {
+        // A warm-up on the sample, as in the timing rule: the pool's threads and their
+        // heaps exist before the measured run (the peers' engines are warm after loading).
+        plan(sample, sample_dim, op, params)
+            .with_runtime(rt.clone())
+            .collect()
+            .unwrap_or_else(|e| die(&format!("{op}: {e}")));
+        let start = peak_start();
+        let result = plan(frame, dim, op, params)
+            .with_runtime(rt.clone())
+            .collect()
+            .unwrap_or_else(|e| die(&format!("{op}: {e}")));
+        let peak = peak_mb(start);
+        eprintln!(
+            "spindle {op:<15} peak {peak:>9.1} MB above {:.1} MB",
+            start as f64 / 1024.0
+        );
+        drop(result);
+        results.insert(
+            op.clone(),
+            json!({ "peak_mb": peak, "rss_before_mb": start as f64 / 1024.0 }),
+        );
+    }
+    let out_json = json!({ "engine": "spindle", "ops": results });
+    std::fs::write(out, serde_json::to_string_pretty(&out_json).unwrap())
+        .unwrap_or_else(|e| die(&format!("{}: {e}", out.display())));
+}
+
+/// A line of /proc/self/status, in KiB (0 where there is no such file).
+fn status_kib(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Starts measuring peak memory: resets the peak resident size (Linux) and returns the
+/// resident size now.
+fn peak_start() -> u64 {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    status_kib("VmRSS:")
+}
+
+/// MB of resident memory at the peak since `peak_start` above its resident size then.
+fn peak_mb(start_kib: u64) -> f64 {
+    status_kib("VmHWM:").saturating_sub(start_kib) as f64 / 1024.0
 }
 
 fn median(xs: &[f64]) -> f64 {
@@ -290,6 +406,7 @@ fn main() {
     let frame = spindle::open(&a.file).unwrap_or_else(|e| die(&e.to_string()));
     let open_ms = started.elapsed().as_secs_f64() * 1e3;
     let sample = spindle::open(&a.sample).unwrap_or_else(|e| die(&e.to_string()));
+    let dims = (dimension(&frame, &params), dimension(&sample, &params));
     let scale = frame.num_rows() as f64 / sample.num_rows().max(1) as f64;
     // The one-time UTF-8 and offsets validation of every column an operation reads.
     let started = Instant::now();
@@ -306,6 +423,9 @@ fn main() {
         .map(|f| f.name().clone())
         .zip(frame.table().column_bytes().iter().copied())
         .collect();
+    if a.memory {
+        return memory((&frame, &dims.0), (&sample, &dims.1), &ops, &params, &a.out);
+    }
     eprintln!("spindle: measuring memory bandwidth");
     let bw = bandwidth(all);
     if let Some(dir) = &a.results {
@@ -321,13 +441,19 @@ fn main() {
         let mut last = None;
         for threads in [1, all] {
             let rt = Runtime::new(threads).unwrap_or_else(|e| die(&e.to_string()));
-            let run = |f: &DataFrame| {
-                plan(f, op, &params)
+            let run = |f: &DataFrame, dim: &DataFrame| {
+                plan(f, dim, op, &params)
                     .with_runtime(rt.clone())
                     .collect()
                     .unwrap_or_else(|e| die(&format!("{op}: {e}")))
             };
-            let (samples, result) = time(|| run(&frame), || run(&sample), scale, a.runs, a.budget);
+            let (samples, result) = time(
+                || run(&frame, &dims.0),
+                || run(&sample, &dims.1),
+                scale,
+                a.runs,
+                a.budget,
+            );
             eprintln!(
                 "spindle {op:<15} {threads} thread(s): {:>9.2} ms (median of {})",
                 median(&samples),
