@@ -33,7 +33,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::exec::{partition, Partition, PartitionLimits, Runtime};
 use crate::expr::{col, AggFunc, Expr};
-use crate::keys::{hash_bytes, ByteKeys, KeyEncoder, KeySet, NULL_HASH};
+use crate::keys::{by_bucket, hash_bytes, ByteKeys, KeyEncoder, KeySet, NULL_HASH};
 use crate::plan::{compile, evaluate, is_string, PhysicalExpr};
 
 /// A compiled `group_by(keys).agg(aggs)`.
@@ -665,27 +665,14 @@ impl Partial {
     }
 }
 
-/// A counting sort of group ids by the top `bits` bits of their hash.
+/// Group ids by the top `bits` bits of their hash.
 fn bucket(hashes: &[u64], bits: u32) -> (Vec<u32>, Vec<usize>) {
     if bits == 0 {
         return ((0..hashes.len() as u32).collect(), vec![0, hashes.len()]);
     }
-    let of = |h: u64| (h >> (64 - bits)) as usize;
-    let mut starts = vec![0usize; (1 << bits) + 1];
-    for &h in hashes {
-        starts[of(h) + 1] += 1;
-    }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
-    }
-    let mut next = starts.clone();
-    let mut ids = vec![0u32; hashes.len()];
-    for (g, &h) in hashes.iter().enumerate() {
-        let b = of(h);
-        ids[next[b]] = g as u32;
-        next[b] += 1;
-    }
-    (ids, starts)
+    by_bucket(hashes.len(), 1 << bits, |g| {
+        Some((hashes[g] >> (64 - bits)) as usize)
+    })
 }
 
 /// The distinct values of each group: one set of (group, value) pairs, each stored as the
@@ -718,25 +705,11 @@ impl DistinctSet {
 
     fn index_by_group(&mut self) {
         self.pairs.drop_index();
-        let groups = self.count.len();
-        let group_of = |id: u32| {
-            u32::from_le_bytes(self.pairs.key(id)[..4].try_into().expect("4 bytes")) as usize
-        };
-        let mut starts = vec![0usize; groups + 1];
-        for id in 0..self.pairs.len() as u32 {
-            starts[group_of(id) + 1] += 1;
-        }
-        for i in 1..starts.len() {
-            starts[i] += starts[i - 1];
-        }
-        let mut next = starts.clone();
-        let mut ids = vec![0u32; self.pairs.len()];
-        for id in 0..self.pairs.len() as u32 {
-            let g = group_of(id);
-            ids[next[g]] = id;
-            next[g] += 1;
-        }
-        self.by_group = (ids, starts);
+        let pairs = &self.pairs;
+        self.by_group = by_bucket(pairs.len(), self.count.len(), |id| {
+            let group = &pairs.key(id as u32)[..4];
+            Some(u32::from_le_bytes(group.try_into().expect("4 bytes")) as usize)
+        });
     }
 }
 

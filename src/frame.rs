@@ -490,11 +490,16 @@ impl LazyFrame {
                     *keep = Some(wanted);
                 }
             }
-            // A slice after a sort makes the sort a top-k.
-            if let (PhysicalOp::Slice(offset, Some(len)), Some(PhysicalOp::Sort(_, limit))) =
-                (&physical, ops.last_mut())
-            {
-                *limit = Some(offset.saturating_add(*len));
+            // A slice after a sort makes the sort a top-k; projections between them keep
+            // rows as they are (SQL drops its hidden ORDER BY columns there).
+            if let PhysicalOp::Slice(offset, Some(len)) = &physical {
+                let sort = ops
+                    .iter_mut()
+                    .rev()
+                    .find(|op| !matches!(op, PhysicalOp::Project(..)));
+                if let Some(PhysicalOp::Sort(_, limit)) = sort {
+                    *limit = Some(offset.saturating_add(*len));
+                }
             }
             ops.push(physical);
             schema = next;

@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::exec::{batch_bytes, partition, Partition, PartitionLimits, Runtime};
 use crate::expr::Expr;
-use crate::keys::{hash_bytes, ByteKeys, KeyEncoder, KeySet};
+use crate::keys::{by_bucket, hash_bytes, ByteKeys, KeyEncoder, KeySet};
 use crate::plan::{compile, evaluate, is_string, PhysicalExpr};
 
 /// Which rows a join keeps.
@@ -233,7 +233,7 @@ struct Build {
     keys: KeySet,
     /// Rows grouped by key id: the rows of key `k` are `rows[starts[k]..starts[k + 1]]`.
     rows: Vec<u32>,
-    starts: Vec<u32>,
+    starts: Vec<usize>,
 }
 
 impl Build {
@@ -259,21 +259,9 @@ impl Build {
             };
             ids.push(id);
         });
-        let mut starts = vec![0u32; set.len() + 1];
-        for &id in ids.iter().filter(|&&id| id != u32::MAX) {
-            starts[id as usize + 1] += 1;
-        }
-        for i in 1..starts.len() {
-            starts[i] += starts[i - 1];
-        }
-        let mut next = starts.clone();
-        let mut rows = vec![0u32; starts[set.len()] as usize];
-        for (r, &id) in ids.iter().enumerate() {
-            if id != u32::MAX {
-                rows[next[id as usize] as usize] = r as u32;
-                next[id as usize] += 1;
-            }
-        }
+        let (rows, starts) = by_bucket(ids.len(), set.len(), |r| {
+            (ids[r] != u32::MAX).then_some(ids[r] as usize)
+        });
         Ok(Build {
             batch,
             keys: set,
@@ -283,7 +271,7 @@ impl Build {
     }
 
     fn matches(&self, id: u32) -> &[u32] {
-        &self.rows[self.starts[id as usize] as usize..self.starts[id as usize + 1] as usize]
+        &self.rows[self.starts[id as usize]..self.starts[id as usize + 1]]
     }
 }
 

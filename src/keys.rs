@@ -191,6 +191,35 @@ impl KeySet {
     }
 }
 
+/// Ids grouped by bucket, in a counting sort: the ids `0..len` whose bucket (`of(id)`) is
+/// `b` are `ids[starts[b]..starts[b + 1]]`, in increasing order; an id whose bucket is
+/// `None` is left out. Used for a group-by's merge buckets, `n_unique`'s values by group,
+/// and a join's build rows by key.
+pub(crate) fn by_bucket(
+    len: usize,
+    buckets: usize,
+    of: impl Fn(usize) -> Option<usize>,
+) -> (Vec<u32>, Vec<usize>) {
+    let mut starts = vec![0usize; buckets + 1];
+    for id in 0..len {
+        if let Some(b) = of(id) {
+            starts[b + 1] += 1;
+        }
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut next = starts.clone();
+    let mut ids = vec![0u32; starts[buckets]];
+    for id in 0..len {
+        if let Some(b) = of(id) {
+            ids[next[b]] = id as u32;
+            next[b] += 1;
+        }
+    }
+    (ids, starts)
+}
+
 /// Byte-string equality without a call into libc's `memcmp` for short keys (most keys
 /// are): two overlapping loads from each end cover any length from 4 to 16.
 #[inline]

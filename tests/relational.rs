@@ -317,32 +317,19 @@ fn joins_on_several_keys_of_mixed_types() {
         .agg([len().alias("n")])
         .collect()
         .unwrap();
+    let joined = || {
+        let on = || [col("id1"), col("v1")];
+        frame.lazy().join(dim.lazy(), on(), on(), JoinType::Inner)
+    };
     // Every row finds its own (id1, v1) group: one match each, whose count is right.
-    let out = frame
-        .lazy()
-        .join(
-            dim.lazy(),
-            [col("id1"), col("v1")],
-            [col("id1"), col("v1")],
-            JoinType::Inner,
-        )
+    let out = joined()
         .group_by([col("id1"), col("v1"), col("n")])
         .agg([len().alias("rows")])
         .filter(col("rows").neq(col("n")))
         .collect()
         .unwrap();
     assert_eq!(out.num_rows(), 0);
-    let joined = frame
-        .lazy()
-        .join(
-            dim.lazy(),
-            [col("id1"), col("v1")],
-            [col("id1"), col("v1")],
-            JoinType::Inner,
-        )
-        .collect()
-        .unwrap();
-    assert_eq!(joined.num_rows(), 20_000);
+    assert_eq!(joined().collect().unwrap().num_rows(), 20_000);
     // An Int64 key joins an Int32 one (both compared as Int64).
     let narrow = dim
         .lazy()

@@ -253,9 +253,9 @@ def main():
         "## Peak memory of the relational operations",
         "",
         "One fresh process per engine and operation: the data loaded (spindle: mapped, and the "
-        "columns read validated, so their pages are resident), then one run; the peak resident "
-        "memory of that run (Linux's VmHWM, reset before it) above the resident size before it, "
-        f"in MB. spindle on {all_t} threads.",
+        "columns read made resident), the operation warmed up on the sample and on the full "
+        "data, then one run; the peak resident memory of that run (Linux's VmHWM, reset before "
+        f"it) above the resident size before it, in MB. spindle on {all_t} threads.",
         "",
         *memory_table(load_memory(args.run), peers),
         "",

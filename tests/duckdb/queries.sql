@@ -298,3 +298,7 @@ SELECT id, qty + NULL FROM {t1} WHERE id < 5;
 SELECT count(DISTINCT lower(name)) FROM {t1};
 -- group_having_distinct
 SELECT grp, count(DISTINCT city) AS c FROM {t1} GROUP BY grp HAVING count(DISTINCT city) > 5;
+-- order_hidden_topk ordered
+SELECT id, name FROM {t1} ORDER BY length(email) DESC, id LIMIT 15 OFFSET 3;
+-- group_order_key_not_selected ordered
+SELECT count(*) FROM {t1} GROUP BY city ORDER BY city NULLS FIRST;
