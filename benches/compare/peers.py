@@ -609,15 +609,15 @@ def peak_mb(start_kib):
 
 def memory(args, table, sample_ops, ops):
     """The peak resident memory of one run of each operation, above the resident size
-    before it (the data loaded; the operation warmed up on the sample and on the full data,
-    as in the timing rule). run.sh gives one operation per process."""
+    before it (the data loaded; warmed up with the operation on the sample and a scan of
+    the full data, as spindle is). run.sh gives one operation per process."""
     out = {"engine": args.engine, "ops": {}}
     for op in ops:
         fn = table.get(op)
         if fn is None:
             continue
         sample_ops[op]()
-        fn()  # a warm-up on the full data too, as spindle's
+        table["filter_count"]()  # a parallel scan of the full data, as spindle's warm-up
         gc.collect()
         start = peak_start()
         result = fn()

@@ -12,6 +12,7 @@ import datetime
 import json
 import math
 import os
+import statistics
 import platform
 import sys
 
@@ -128,16 +129,17 @@ RELATIONAL = ("value_counts", "groupby", "sort", "join")
 
 
 def load_memory(run):
-    """{engine: {op: peak MB}} from run.sh's memory/<engine>-<op>.json files."""
-    out = {}
+    """{engine: {op: median peak MB}} from run.sh's memory/<engine>-<op>-<rep>.json files
+    (a peak of a few MB varies by several MB from process to process)."""
+    peaks = {}
     folder = os.path.join(run, "memory")
     if not os.path.isdir(folder):
-        return out
+        return {}
     for name in sorted(os.listdir(folder)):
         d = json.load(open(os.path.join(folder, name)))
         for op, e in d["ops"].items():
-            out.setdefault(d["engine"], {})[op] = e["peak_mb"]
-    return out
+            peaks.setdefault(d["engine"], {}).setdefault(op, []).append(e["peak_mb"])
+    return {e: {op: statistics.median(v) for op, v in ops.items()} for e, ops in peaks.items()}
 
 
 def memory_table(mem, peers):
@@ -253,9 +255,11 @@ def main():
         "## Peak memory of the relational operations",
         "",
         "One fresh process per engine and operation: the data loaded (spindle: mapped, and the "
-        "columns read made resident), the operation warmed up on the sample and on the full "
-        "data, then one run; the peak resident memory of that run (Linux's VmHWM, reset before "
-        f"it) above the resident size before it, in MB. spindle on {all_t} threads.",
+        "columns read made resident), warmed up with the operation on the sample and a parallel "
+        "scan of the full data (`filter_count`), then one run; the peak resident memory of that "
+        "run (Linux's VmHWM, reset before "
+        f"it) above the resident size before it, in MB; the median of three processes. spindle "
+        f"on {all_t} threads.",
         "",
         *memory_table(load_memory(args.run), peers),
         "",

@@ -102,8 +102,8 @@ for engine in $ENGINES; do
 done
 rm -rf "$RUN/spindle-results"
 
-# Peak memory of the relational operations: one fresh process per engine and operation,
-# the data loaded (or its columns validated), then one run.
+# Peak memory of the relational operations: one fresh process per engine, operation and
+# repetition (the report takes the median of three), the data loaded, then one run.
 MEMORY_OPS=""
 for op in value_counts groupby sort join; do
     case ",${OPS:-$op}," in *",$op,"*) MEMORY_OPS="$MEMORY_OPS $op" ;; esac
@@ -112,12 +112,15 @@ if [ -n "$MEMORY_OPS" ]; then
     step "Peak memory:$MEMORY_OPS"
     mkdir -p "$RUN/memory"
     for op in $MEMORY_OPS; do
-        cargo bench --quiet --bench compare -- --file "$FILE" --sample "$SAMPLE_FILE" \
-            --data "$DATA" --memory --ops "$op" --out "$RUN/memory/spindle-$op.json"
-        for engine in $ENGINES; do
-            case "$engine" in duckdb|polars|pyarrow|pandas) ;; *) continue ;; esac
-            "$MAIN_PY" "$HERE/peers.py" --engine "$engine" --file "$FILE" --sample "$SAMPLE_FILE" \
-                --data "$DATA" --memory --ops "$op" --out "$RUN/memory/$engine-$op.json"
+        for rep in 1 2 3; do
+            cargo bench --quiet --bench compare -- --file "$FILE" --sample "$SAMPLE_FILE" \
+                --data "$DATA" --memory --ops "$op" --out "$RUN/memory/spindle-$op-$rep.json"
+            for engine in $ENGINES; do
+                case "$engine" in duckdb|polars|pyarrow|pandas) ;; *) continue ;; esac
+                "$MAIN_PY" "$HERE/peers.py" --engine "$engine" --file "$FILE" \
+                    --sample "$SAMPLE_FILE" --data "$DATA" --memory --ops "$op" \
+                    --out "$RUN/memory/$engine-$op-$rep.json"
+            done
         done
     done
 fi
