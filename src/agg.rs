@@ -27,7 +27,6 @@ use arrow_array::{
     RecordBatch,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use hashbrown::HashTable;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
@@ -353,18 +352,25 @@ impl Aggregate {
         let encoder = KeyEncoder::new(fields, "group_by keys")?;
         let parts = partition(&batches, limits);
         let total_rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-        // Buckets for the merge: one when few groups are possible or one thread runs it.
-        let bits = if runtime.threads() > 1 && total_rows > 1 << 16 && !self.keys.is_empty() {
+        // Merge buckets (and sub-tables, once a thread's groups are many): one when few
+        // groups are possible. Even on one thread, 64 smaller tables grow and are probed
+        // faster than one large one.
+        let bits = if total_rows > 1 << 16 && !self.keys.is_empty() {
             6
         } else {
             0
         };
-        // Thread-local partial tables: rayon folds partitions into a few accumulators.
+        // Thread-local partial tables: rayon folds partitions into a few accumulators. A
+        // fold starts a table for each piece rayon splits the work into; pieces of at least
+        // an eighth of a thread's share keep the tables few (each may hold every group)
+        // and still balance the load.
+        let min_len = parts.len().div_ceil(runtime.threads() * 8).max(1);
         let partials: Vec<Partial> = runtime.install(|| {
             parts
                 .par_iter()
+                .with_min_len(min_len)
                 .try_fold(
-                    || Partial::new(self.owners()),
+                    || Partial::new(self.owners(), bits),
                     |mut acc, p: &Partition| {
                         for b in &p.batches {
                             self.absorb(&encoder, &mut acc, b)?;
@@ -372,7 +378,7 @@ impl Aggregate {
                         Ok::<_, Error>(acc)
                     },
                 )
-                .map(|r| r.map(|p| p.finish(bits)))
+                .map(|r| r.map(Partial::finish))
                 .collect::<Result<Vec<_>>>()
         })?;
         let partials: Vec<Partial> = partials
@@ -438,7 +444,12 @@ impl Aggregate {
                 }
                 gids.resize(rows, 0);
             }
-            keys => partial.assign(chunk, keys, rows, &mut gids),
+            keys => {
+                partial.assign(chunk, keys, rows, &mut gids);
+                if partial.bits < partial.merge_bits && partial.groups.len() > SPLIT_GROUPS {
+                    partial.split();
+                }
+            }
         }
         let groups = partial.groups.len();
         for ((acc, agg), input) in partial.states.iter_mut().zip(self.owners()).zip(&inputs) {
@@ -476,34 +487,33 @@ impl Aggregate {
             offset += p.chunks.len() as u32;
         }
         // At most this many groups: size the table and the states once.
-        let most: usize = partials.iter().map(|p| p.bucket(b).len()).sum();
-        let mut table: HashTable<u32> = HashTable::with_capacity(if single { 0 } else { most });
+        let buckets: Vec<(&SubTable, Vec<u32>)> = partials.iter().map(|p| p.bucket(b)).collect();
+        let most: usize = buckets.iter().map(|(_, locals)| locals.len()).sum();
+        // The merged keys, copied once more so that lookups compare contiguous bytes.
+        let mut merged = KeySet::with_capacity(if single { 0 } else { most });
+        let mut null_m: Option<u32> = None;
         if !single {
             states.iter_mut().for_each(|s| s.resize(most));
         }
-        for (pi, p) in partials.iter().enumerate() {
-            for &g in p.bucket(b) {
+        for (pi, (p, (part, locals))) in partials.iter().zip(&buckets).enumerate() {
+            for &local in locals {
+                let g = part.gids[local as usize];
                 if single {
                     owners.push((0, g));
                     continue;
                 }
-                let h = p.keys.hash(g);
-                let key = p.key(g);
-                let found = table.find(h, |&m| {
-                    let (q, qg) = owners[m as usize];
-                    partials[q as usize].key(qg) == key
-                });
-                let m = match found {
-                    Some(&m) => m,
-                    None => {
-                        let m = owners.len() as u32;
+                let h = part.keys.hash(local);
+                let m = if p.null_group == Some(g) {
+                    *null_m.get_or_insert_with(|| {
                         owners.push((pi as u32, g));
-                        table.insert_unique(h, m, |&m| {
-                            let (q, qg) = owners[m as usize];
-                            partials[q as usize].keys.hash(qg)
-                        });
-                        m
+                        merged.push_unindexed(h)
+                    })
+                } else {
+                    let (m, new) = merged.insert(h, part.keys.key(local));
+                    if new {
+                        owners.push((pi as u32, g));
                     }
+                    m
                 };
                 for ((s, from), agg) in states.iter_mut().zip(&p.states).zip(self.owners()) {
                     s.merge(m as usize, from, g as usize, agg.func, offsets[pi]);
@@ -580,70 +590,154 @@ impl Aggregate {
     }
 }
 
-/// A thread's groups: each group's key bytes (copied once, when the group is first seen,
-/// so lookups compare contiguous bytes), where the key first occurred (to gather the output
-/// keys from), its hash, its aggregate states, and, when finished, its ids by merge bucket.
+/// Groups past which a thread's table is split by merge bucket.
+const SPLIT_GROUPS: usize = 1 << 15;
+
+/// A thread's groups, radix-partitioned once they are many: a group lives in the sub-table of the top bits
+/// of its key's hash (its merge bucket), which holds its key bytes (copied once, when the
+/// group is first seen, so lookups compare contiguous bytes) and its hash; the merge of
+/// one bucket then reads one sub-table of each thread, in memory order. Also where each
+/// group's key first occurred (to gather the output keys from) and its aggregate states,
+/// indexed by the group's id.
 #[derive(Debug)]
 struct Partial {
     /// Per chunk absorbed: the evaluated key columns, then the inputs of first and last.
     chunks: Vec<Vec<ArrayRef>>,
-    /// The groups' keys; a group's id is its key's id.
-    keys: KeySet,
+    /// One table while the groups are few; one per merge bucket once they are many.
+    parts: Vec<SubTable>,
+    /// Hash bits that choose the sub-table (0: one table).
+    bits: u32,
+    /// Hash bits that choose the merge bucket.
+    merge_bits: u32,
+    /// With one table and several merge buckets: its groups by bucket, made by `finish`.
+    by_bucket: Option<(Vec<u32>, Vec<usize>)>,
     /// The group whose key is null, if any (it has no key bytes).
     null_group: Option<u32>,
     /// (chunk, row) where each group first occurred.
     groups: Vec<(u32, u32)>,
     states: Vec<Acc>,
-    /// Group ids sorted by bucket, and where each bucket starts (`len = buckets + 1`).
-    buckets: (Vec<u32>, Vec<usize>),
     /// Scratch: the group of each row of the batch being absorbed.
     gids: Vec<u32>,
 }
 
+/// One merge bucket's groups of a thread: their keys, and each key's group id.
+#[derive(Debug, Default)]
+struct SubTable {
+    keys: KeySet,
+    gids: Vec<u32>,
+}
+
 impl Partial {
-    fn new<'a>(aggs: impl Iterator<Item = &'a CompiledAgg>) -> Partial {
+    fn new<'a>(aggs: impl Iterator<Item = &'a CompiledAgg>, merge_bits: u32) -> Partial {
         Partial {
             chunks: Vec::new(),
-            keys: KeySet::default(),
+            parts: vec![SubTable::default()],
+            bits: 0,
+            merge_bits,
+            by_bucket: None,
             null_group: None,
             groups: Vec::new(),
             states: aggs.map(Acc::new).collect(),
-            buckets: (Vec::new(), Vec::new()),
             gids: Vec::new(),
         }
     }
 
+    /// The sub-table of a hash: bits from its middle, since the hash table uses the low
+    /// bits for a slot and the top seven as a tag that must still tell keys apart.
+    #[inline]
+    fn part_of(h: u64, bits: u32) -> usize {
+        ((h >> 40) as usize) & ((1usize << bits) - 1)
+    }
+
     /// Finds or makes the group of each of the first `rows` rows of chunk `chunk`.
     fn assign(&mut self, chunk: u32, keys: &ByteKeys, rows: usize, gids: &mut Vec<u32>) {
+        let null_part = Partial::part_of(NULL_HASH, self.bits);
+        let bits = self.bits;
         let Partial {
-            keys: set,
+            parts,
             null_group,
             groups,
             ..
         } = self;
+        let single = parts.len() == 1;
         keys.for_each(rows, |r, key| {
             let g = match key {
                 None => *null_group.get_or_insert_with(|| {
+                    let g = groups.len() as u32;
                     groups.push((chunk, r as u32));
-                    set.push_unindexed(NULL_HASH)
+                    let part = &mut parts[null_part];
+                    part.keys.push_unindexed(NULL_HASH);
+                    part.gids.push(g);
+                    g
                 }),
                 Some(key) => {
-                    let (g, new) = set.insert(hash_bytes(key), key);
+                    let h = hash_bytes(key);
+                    let part = if single {
+                        &mut parts[0]
+                    } else {
+                        &mut parts[Partial::part_of(h, bits)]
+                    };
+                    let (local, new) = part.keys.insert(h, key);
                     if new {
+                        let g = groups.len() as u32;
                         groups.push((chunk, r as u32));
+                        part.gids.push(g);
+                        g
+                    } else if single {
+                        local // one table: a key's id is its group's
+                    } else {
+                        part.gids[local as usize]
                     }
-                    g
                 }
             };
             gids.push(g);
         });
     }
 
-    /// Drops the lookup tables and buckets the groups for the merge.
-    fn finish(mut self, bits: u32) -> Partial {
-        self.keys.drop_index();
+    /// Drops the lookup tables; the merge reads the sub-tables in order.
+    /// Moves the groups of the one table into a sub-table per merge bucket: done once
+    /// the groups outgrow the caches, so that lookups stay in smaller tables and the merge
+    /// reads each bucket's keys in memory order.
+    fn split(&mut self) {
+        let bits = self.merge_bits;
+        let one = std::mem::take(&mut self.parts).pop().expect("one table");
+        self.parts = (0..1usize << bits).map(|_| SubTable::default()).collect();
+        for (local, &g) in one.gids.iter().enumerate() {
+            let local = local as u32;
+            let h = one.keys.hash(local);
+            let part = &mut self.parts[Partial::part_of(h, bits)];
+            if self.null_group == Some(g) {
+                part.keys.push_unindexed(h);
+            } else {
+                part.keys.insert(h, one.keys.key(local));
+            }
+            part.gids.push(g);
+        }
+        self.bits = bits;
+    }
+
+    /// The groups of merge bucket `b`: a sub-table and its local ids.
+    fn bucket(&self, b: usize) -> (&SubTable, Vec<u32>) {
+        match &self.by_bucket {
+            Some((ids, starts)) => (&self.parts[0], ids[starts[b]..starts[b + 1]].to_vec()),
+            None => {
+                let part = &self.parts[b];
+                (part, (0..part.gids.len() as u32).collect())
+            }
+        }
+    }
+
+    fn finish(mut self) -> Partial {
+        for part in &mut self.parts {
+            part.keys.drop_index();
+        }
+        if self.bits != self.merge_bits {
+            let (keys, bits) = (&self.parts[0].keys, self.merge_bits);
+            self.by_bucket = Some(by_bucket(keys.len(), 1 << bits, |i| {
+                Some(Partial::part_of(keys.hash(i as u32), bits))
+            }));
+        }
         self.gids = Vec::new();
-        self.buckets = bucket(self.keys.hashes(), bits);
         for s in &mut self.states {
             if let Acc::Distinct(set) = s {
                 set.index_by_group();
@@ -651,28 +745,6 @@ impl Partial {
         }
         self
     }
-
-    fn key(&self, g: u32) -> Option<&[u8]> {
-        if self.null_group == Some(g) {
-            return None;
-        }
-        Some(self.keys.key(g))
-    }
-
-    fn bucket(&self, b: usize) -> &[u32] {
-        let (ids, starts) = &self.buckets;
-        &ids[starts[b]..starts[b + 1]]
-    }
-}
-
-/// Group ids by the top `bits` bits of their hash.
-fn bucket(hashes: &[u64], bits: u32) -> (Vec<u32>, Vec<usize>) {
-    if bits == 0 {
-        return ((0..hashes.len() as u32).collect(), vec![0, hashes.len()]);
-    }
-    by_bucket(hashes.len(), 1 << bits, |g| {
-        Some((hashes[g] >> (64 - bits)) as usize)
-    })
 }
 
 /// The distinct values of each group: one set of (group, value) pairs, each stored as the

@@ -119,6 +119,16 @@ pub(crate) struct KeySet {
 }
 
 impl KeySet {
+    /// A set with room for `n` keys before its table grows.
+    pub fn with_capacity(n: usize) -> KeySet {
+        KeySet {
+            table: HashTable::with_capacity(n),
+            ends: Vec::with_capacity(n),
+            hashes: Vec::with_capacity(n),
+            ..KeySet::default()
+        }
+    }
+
     /// How many ids were given out.
     pub fn len(&self) -> usize {
         self.ends.len()
@@ -139,11 +149,6 @@ impl KeySet {
     #[inline]
     pub fn hash(&self, id: u32) -> u64 {
         self.hashes[id as usize]
-    }
-
-    /// All keys' hashes, by id.
-    pub fn hashes(&self) -> &[u64] {
-        &self.hashes
     }
 
     /// The id of `key`, whose hash is `h`.

@@ -464,3 +464,95 @@ fn relational_errors_name_what_is_wrong() {
         Err(Error::TypeMismatch { .. })
     ));
 }
+
+/// More groups than a thread keeps in one table (it then splits its table by merge
+/// bucket mid-way): every aggregate kind still matches the row-by-row answer, with a null
+/// key among them, on 1 to 4 threads.
+#[test]
+fn many_groups_split_their_tables_and_stay_right() {
+    let rows = 200_000usize;
+    let key = |i: usize| (i % 97 != 0).then(|| format!("k{}", (i * 7919) % 90_000));
+    let value = |i: usize| (i % 5 != 0).then(|| format!("v{}", i % 13));
+    let batches: Vec<RecordBatch> = (0..rows)
+        .step_by(BATCH)
+        .map(|start| {
+            let range = start..(start + BATCH).min(rows);
+            RecordBatch::try_from_iter([
+                (
+                    "k",
+                    std::sync::Arc::new(arrow_array::StringArray::from(
+                        range.clone().map(key).collect::<Vec<_>>(),
+                    )) as _,
+                ),
+                (
+                    "v",
+                    std::sync::Arc::new(arrow_array::StringArray::from(
+                        range.clone().map(value).collect::<Vec<_>>(),
+                    )) as _,
+                ),
+                (
+                    "n",
+                    std::sync::Arc::new(arrow_array::Int64Array::from(
+                        range.map(|i| i as i64).collect::<Vec<_>>(),
+                    )) as _,
+                ),
+            ])
+            .unwrap()
+        })
+        .collect();
+    let frame = DataFrame::from_batches(batches[0].schema(), batches).unwrap();
+    #[derive(Default)]
+    struct G {
+        rows: i64,
+        sum: i64,
+        first: Option<Option<String>>,
+        last: Option<String>,
+        max: Option<String>,
+        values: HashSet<Option<String>>,
+    }
+    let mut want: HashMap<Option<String>, G> = HashMap::new();
+    for i in 0..rows {
+        let g = want.entry(key(i)).or_default();
+        g.rows += 1;
+        g.sum += i as i64;
+        g.first.get_or_insert(value(i));
+        g.last = value(i);
+        if let Some(v) = value(i) {
+            if g.max.as_ref().is_none_or(|m| &v > m) {
+                g.max = Some(v);
+            }
+        }
+        g.values.insert(value(i));
+    }
+    assert!(want.len() > 80_000);
+    for rt in runtimes() {
+        let out = frame
+            .lazy()
+            .with_runtime(rt.clone())
+            .group_by([col("k")])
+            .agg([
+                len(),
+                col("n").sum(),
+                col("v").first().alias("first"),
+                col("v").last().alias("last"),
+                col("v").max().alias("max"),
+                col("v").n_unique().alias("distinct"),
+            ])
+            .collect()
+            .unwrap();
+        let t = rt.threads();
+        let keys = strs(&out, "k");
+        assert_eq!(keys.len(), want.len(), "{t} threads");
+        let (n, sum) = (ints(&out, "len"), ints(&out, "n"));
+        let (first, last, max) = (strs(&out, "first"), strs(&out, "last"), strs(&out, "max"));
+        let distinct = ints(&out, "distinct");
+        for (i, k) in keys.iter().enumerate() {
+            let g = &want[k];
+            let ctx = format!("group {k:?} on {t} threads");
+            assert_eq!((n[i], sum[i]), (Some(g.rows), Some(g.sum)), "{ctx}");
+            assert_eq!(first[i], g.first.clone().unwrap(), "{ctx}");
+            assert_eq!((&last[i], &max[i]), (&g.last, &g.max), "{ctx}");
+            assert_eq!(distinct[i], Some(g.values.len() as i64), "{ctx}");
+        }
+    }
+}
