@@ -471,8 +471,8 @@ fn relational_errors_name_what_is_wrong() {
 #[test]
 fn many_groups_split_their_tables_and_stay_right() {
     let rows = 200_000usize;
-    let key = |i: usize| (i % 97 != 0).then(|| format!("k{}", (i * 7919) % 90_000));
-    let value = |i: usize| (i % 5 != 0).then(|| format!("v{}", i % 13));
+    let key = |i: usize| (!i.is_multiple_of(97)).then(|| format!("k{}", (i * 7919) % 90_000));
+    let value = |i: usize| (!i.is_multiple_of(5)).then(|| format!("v{}", i % 13));
     let batches: Vec<RecordBatch> = (0..rows)
         .step_by(BATCH)
         .map(|start| {

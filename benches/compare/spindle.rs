@@ -277,7 +277,10 @@ fn memory(
         // before the measured run (a thread's first run otherwise counts the heap's
         // set-up, about 12 MB) without this operation's own memory being left behind by
         // an earlier run of it. The peers get the same two warm-ups.
-        for (f, d, o) in [(sample, sample_dim, op.as_str()), (frame, dim, "filter_count")] {
+        for (f, d, o) in [
+            (sample, sample_dim, op.as_str()),
+            (frame, dim, "filter_count"),
+        ] {
             plan(f, d, o, params)
                 .with_runtime(rt.clone())
                 .collect()
