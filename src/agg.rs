@@ -6,14 +6,18 @@
 //!    is hashed once (see [`crate::keys`]: a single string key is hashed straight from the
 //!    column's bytes) and looked up in the thread's own hash table, which stores only group
 //!    ids; a new group's key bytes are copied once into an arena, so lookups compare
-//!    contiguous bytes. Each aggregate updates a flat vector of states indexed by group id.
-//!    Groups are then bucketed by the top bits of their hash.
+//!    contiguous bytes. Each aggregate updates a flat vector of states indexed by group id
+//!    (aggregates of one input that fold alike, such as `sum(x)` and `mean(x)`, share one).
+//!    Once a table holds 32K groups it splits into 64 sub-tables, one per merge bucket
+//!    (chosen by middle bits of the hash), so lookups stay in smaller tables.
 //! 2. **Merge** (in parallel, one task per bucket): a bucket's groups from every thread's
 //!    table are merged into one table, reusing the hashes from phase 1, and the bucket's output
 //!    batch is built: keys gathered from the input arrays, aggregates finished.
 //!
-//! On one thread, or for small inputs, there is one bucket; otherwise 64, so that with
-//! millions of distinct keys the merge is spread over the cores too.
+//! For small inputs there is one bucket; otherwise 64, so that with millions of distinct
+//! keys the merge is spread over the cores too. Expressions over aggregates (`sum(x) /
+//! count(*)`, HAVING) are rewritten by [`over_aggregates`] to read hidden aggregate
+//! columns, and computed by a projection after the aggregation.
 
 use std::sync::Arc;
 

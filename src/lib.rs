@@ -38,7 +38,9 @@
 //! ## Layers
 //!
 //! `storage` (mapped tables) → `exec` (partitions, the pool) → `plan` and `expr`
-//! (expressions, compiled once) → `frame` (the lazy API) → `sql` (SQL front end). String
+//! (expressions, compiled once) → the breakers `agg` (hash group-by), `sort` (radix sort,
+//! top-k) and `join` (hash joins), which share `keys` (rows' keys as bytes, and the
+//! arena-backed hash set) → `frame` (the lazy API) → `sql` (SQL front end). String
 //! kernels live in the `spindle-kernels` crate. The library never prints.
 #![deny(unsafe_code)]
 
