@@ -164,7 +164,7 @@ impl GroupBy {
         let key_names: Vec<String> = self.keys.iter().map(Expr::output_name).collect();
         let mut out: Vec<Expr> = key_names.iter().map(|k| crate::col(k.clone())).collect();
         out.extend(aggs);
-        self.frame.aggregate(self.keys, key_names, out)
+        self.frame.aggregate(self.keys, key_names, out, None)
     }
 }
 
@@ -223,31 +223,21 @@ impl LazyFrame {
     pub fn select(mut self, exprs: impl IntoIterator<Item = Expr>) -> LazyFrame {
         let exprs: Vec<Expr> = exprs.into_iter().collect();
         if exprs.iter().any(Expr::has_agg) {
-            return self.aggregate(Vec::new(), Vec::new(), exprs);
+            return self.aggregate(Vec::new(), Vec::new(), exprs, None);
         }
         self.ops.push(Op::Select(exprs));
         self
     }
 
-    /// An aggregation exactly as given: keys (aliased as wanted) then plain aggregates.
-    pub(crate) fn aggregate_raw(mut self, keys: Vec<Expr>, aggs: Vec<Expr>) -> LazyFrame {
-        self.ops.push(Op::Aggregate { keys, aggs });
-        self
-    }
-
-    /// The projection after an aggregation (see [`Op::Finish`]).
-    pub(crate) fn finish(mut self, exprs: Vec<Expr>) -> LazyFrame {
-        self.ops.push(Op::Finish(exprs));
-        self
-    }
-
     /// Groups by `keys` (whose output columns are `key_names`) and makes `exprs`, which
-    /// read keys (under those names or as the key expressions) and aggregates.
+    /// read keys (under those names or as the key expressions) and aggregates; `having`
+    /// (of keys and aggregates too) keeps the groups where it holds (SQL's HAVING).
     pub(crate) fn aggregate(
         mut self,
         keys: Vec<Expr>,
         key_names: Vec<String>,
         exprs: Vec<Expr>,
+        having: Option<Expr>,
     ) -> LazyFrame {
         let keys: Vec<Expr> = keys
             .into_iter()
@@ -258,7 +248,8 @@ impl LazyFrame {
             })
             .collect();
         // Plain aggregates with the keys first need no projection after.
-        let plain = exprs.len() >= keys.len()
+        let plain = having.is_none()
+            && exprs.len() >= keys.len()
             && exprs
                 .iter()
                 .zip(&key_names)
@@ -273,7 +264,17 @@ impl LazyFrame {
         }
         let mut aggs = Vec::new();
         let finish = crate::agg::over_aggregates(exprs, &keys, &key_names, &mut aggs);
+        let having = having.map(|h| {
+            let mut h = crate::agg::over_aggregates(vec![h], &keys, &key_names, &mut aggs);
+            h.pop()
+                .expect("one expression in, one out")
+                .unaliased()
+                .clone()
+        });
         self.ops.push(Op::Aggregate { keys, aggs });
+        if let Some(h) = having {
+            self.ops.push(Op::Filter(h));
+        }
         self.ops.push(Op::Finish(finish));
         self
     }

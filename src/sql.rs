@@ -19,7 +19,6 @@ use crate::error::{Error, Result};
 use crate::exec::Runtime;
 use arrow_schema::DataType;
 
-use crate::agg::over_aggregates;
 use crate::expr::{col, lit, AggFunc, BinaryOp, Expr, Literal};
 use crate::frame::{open, DataFrame, JoinType, LazyFrame, SortOptions};
 use crate::functions::{call, Arg};
@@ -506,25 +505,9 @@ impl Session {
             let key_names: Vec<String> = (0..group_by.len())
                 .map(|i| format!("\u{1}key{i}"))
                 .collect();
-            let mut aggs = Vec::new();
             let exprs: Vec<Expr> = all.into_iter().map(named).collect();
-            let finish = over_aggregates(exprs, &group_by, &key_names, &mut aggs);
-            let having = having.map(|h| {
-                over_aggregates(vec![h], &group_by, &key_names, &mut aggs)
-                    .pop()
-                    .expect("one expression in, one out")
-            });
-            let keys = group_by
-                .into_iter()
-                .zip(&key_names)
-                .map(|(k, n)| k.alias(n.clone()))
-                .collect();
-            lazy = lazy.aggregate_raw(keys, aggs);
-            if let Some(h) = having {
-                lazy = lazy.filter(h.unaliased().clone());
-            }
-            lazy = lazy.finish(finish);
-        } else if !is_star || !hidden_is_empty(visible, &all) {
+            lazy = lazy.aggregate(group_by, key_names, exprs, having);
+        } else if !is_star || all.len() > visible {
             lazy = lazy.select(all.into_iter().map(named));
         }
         if distinct {
@@ -543,10 +526,6 @@ impl Session {
         }
         Ok(lazy)
     }
-}
-
-fn hidden_is_empty(visible: usize, all: &[(String, Expr)]) -> bool {
-    all.len() == visible
 }
 
 /// The terms of a conjunction: `a AND (b AND c)` gives a, b, c.
