@@ -352,8 +352,7 @@ pub(crate) fn run(
         keys: probe_keys,
         output: &output,
         produced: &produced,
-        budget: (budget as f64 / out_row_bytes.max(1.0)) as usize,
-        budget_bytes: budget,
+        budget,
         out_row_bytes,
     };
     // Semi and anti joins that build on the left record the build rows each thread
@@ -410,9 +409,8 @@ struct Probe<'a> {
     keys: &'a Keys,
     output: &'a JoinOutput,
     produced: &'a AtomicUsize,
-    /// Output rows that fit in the memory budget.
+    /// Bytes the output may take, and its estimated bytes per row.
     budget: usize,
-    budget_bytes: usize,
     out_row_bytes: f64,
 }
 
@@ -456,7 +454,7 @@ impl Probe<'_> {
             JoinType::Semi | JoinType::Anti => n,
         };
         let total = self.produced.fetch_add(adds, Ordering::Relaxed) + adds;
-        if total > self.budget {
+        if total as f64 * self.out_row_bytes.max(1.0) > self.budget as f64 {
             return Err(Error::invalid(
                 "join",
                 format!(
@@ -465,7 +463,7 @@ impl Probe<'_> {
                      filter the inputs first (SPINDLE_MEMORY_LIMIT sets the budget)",
                     gib(total as f64 * self.out_row_bytes),
                     self.out_row_bytes,
-                    gib(self.budget_bytes as f64)
+                    gib(self.budget as f64)
                 ),
             ));
         }

@@ -137,12 +137,7 @@ impl KeySet {
     /// Key `id`'s bytes.
     #[inline]
     pub fn key(&self, id: u32) -> &[u8] {
-        let start = if id == 0 {
-            0
-        } else {
-            self.ends[id as usize - 1]
-        };
-        &self.arena[start..self.ends[id as usize]]
+        arena_key(&self.arena, &self.ends, id)
     }
 
     /// Key `id`'s hash.
@@ -168,10 +163,7 @@ impl KeySet {
             ends,
             hashes,
         } = self;
-        let found = table.find(h, |&id| {
-            let start = if id == 0 { 0 } else { ends[id as usize - 1] };
-            bytes_eq(&arena[start..ends[id as usize]], key)
-        });
+        let found = table.find(h, |&id| bytes_eq(arena_key(arena, ends, id), key));
         if let Some(&id) = found {
             return (id, false);
         }
@@ -194,6 +186,14 @@ impl KeySet {
     pub fn drop_index(&mut self) {
         self.table = HashTable::new();
     }
+}
+
+/// Key `id`'s bytes in an arena whose keys end at `ends` (a free function, so that
+/// `insert` can read the arena while it holds the table mutably).
+#[inline]
+fn arena_key<'a>(arena: &'a [u8], ends: &[usize], id: u32) -> &'a [u8] {
+    let start = if id == 0 { 0 } else { ends[id as usize - 1] };
+    &arena[start..ends[id as usize]]
 }
 
 /// Ids grouped by bucket, in a counting sort: the ids `0..len` whose bucket (`of(id)`) is

@@ -21,7 +21,7 @@ pub(crate) enum PhysicalExpr {
     Column(usize),
     /// A one-row array.
     Literal(ArrayRef),
-    /// A conversion the planner inserted, or `TRY_CAST`: a value that does not convert is null.
+    /// A conversion the planner inserted: a value that does not convert is null.
     Cast(Box<PhysicalExpr>, DataType),
     /// The user's `CAST`: a value that does not convert is an error. Floats round to the
     /// nearest integer (as in DuckDB) in both kinds of user cast.
@@ -178,12 +178,16 @@ fn cast_literal(e: &PhysicalExpr, to: &DataType, context: &str) -> Result<Option
     Ok(Some(PhysicalExpr::Literal(cast)))
 }
 
-/// The type both sides of a comparison are cast to.
-fn comparison_type(l: &DataType, r: &DataType) -> Option<DataType> {
-    let value_type = |t: &DataType| match t {
+/// A dictionary's value type; any other type itself.
+fn value_type(t: &DataType) -> DataType {
+    match t {
         DataType::Dictionary(_, v) => v.as_ref().clone(),
         t => t.clone(),
-    };
+    }
+}
+
+/// The type both sides of a comparison are cast to.
+fn comparison_type(l: &DataType, r: &DataType) -> Option<DataType> {
     match (l, r) {
         _ if l == r => Some(l.clone()),
         (DataType::Null, t) | (t, DataType::Null) => Some(t.clone()),
@@ -473,11 +477,7 @@ fn unify(
 ) -> Result<(Vec<PhysicalExpr>, DataType, bool)> {
     let mut common = DataType::Null;
     for (_, dt, _) in &values {
-        let value_type = match dt {
-            DataType::Dictionary(_, v) => v.as_ref().clone(),
-            t => t.clone(),
-        };
-        common = match (&common, &value_type) {
+        common = match (&common, &value_type(dt)) {
             (DataType::Null, t) | (t, DataType::Null) => t.clone(),
             (a, b) if a == b => a.clone(),
             (a, b) if is_numeric(a) && is_numeric(b) => numeric_type(a, b),
@@ -499,7 +499,8 @@ fn unify(
     Ok((out, common, nullable))
 }
 
-/// A boolean mask in which nulls are false.
+/// A boolean mask in which nulls are false (arrow's `prep_null_mask_filter` requires a
+/// null buffer).
 fn null_as_false(mask: &arrow_array::BooleanArray) -> arrow_array::BooleanArray {
     match mask.nulls() {
         Some(nulls) if nulls.null_count() > 0 => {
