@@ -357,8 +357,7 @@ impl Aggregate {
         let parts = partition(&batches, limits);
         let total_rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
         // Merge buckets (and sub-tables, once a thread's groups are many): one when few
-        // groups are possible. Even on one thread, 64 smaller tables grow and are probed
-        // faster than one large one.
+        // groups are possible.
         let bits = if total_rows > 1 << 16 && !self.keys.is_empty() {
             6
         } else {
@@ -527,12 +526,13 @@ impl Aggregate {
         if owners.is_empty() {
             return Ok(None);
         }
-        states.iter_mut().for_each(|s| s.resize(owners.len()));
         if single {
             // One partition: its states are already final for its groups.
             let p = &partials[0];
             let picks: Vec<usize> = owners.iter().map(|&(_, g)| g as usize).collect();
             states = p.states.iter().map(|s| s.pick(&picks)).collect();
+        } else {
+            states.iter_mut().for_each(|s| s.resize(owners.len()));
         }
         // Gather the keys (and first/last values) from the input arrays.
         let indices: Vec<(usize, usize)> = owners
@@ -597,10 +597,11 @@ impl Aggregate {
 /// Groups past which a thread's table is split by merge bucket.
 const SPLIT_GROUPS: usize = 1 << 15;
 
-/// A thread's groups, radix-partitioned once they are many: a group lives in the sub-table of the top bits
-/// of its key's hash (its merge bucket), which holds its key bytes (copied once, when the
-/// group is first seen, so lookups compare contiguous bytes) and its hash; the merge of
-/// one bucket then reads one sub-table of each thread, in memory order. Also where each
+/// A thread's groups, radix-partitioned once they are many (see [`Partial::split`]): a
+/// table holds each group's key bytes (copied once, when the group is first seen, so
+/// lookups compare contiguous bytes) and its hash; once split, a group lives in the
+/// sub-table of its merge bucket, and the merge of one bucket reads one sub-table of each
+/// thread, in memory order. Also where each
 /// group's key first occurred (to gather the output keys from) and its aggregate states,
 /// indexed by the group's id.
 #[derive(Debug)]

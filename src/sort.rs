@@ -310,14 +310,11 @@ impl Sort {
             .par_chunk_by_mut(|a, b| a.key() == b.key())
             .for_each(|run| refine_run(run, 0, keys, descending));
         let sorted = items.into_iter().map(|i| (i.chunk(), i.row as usize));
-        let all = if nulls_last {
-            sorted.chain(nulls).collect()
+        let take = limit.unwrap_or(usize::MAX);
+        if nulls_last {
+            sorted.chain(nulls).take(take).collect()
         } else {
-            nulls.into_iter().chain(sorted).collect::<Vec<_>>()
-        };
-        match limit {
-            Some(limit) => all.into_iter().take(limit).collect(),
-            None => all,
+            nulls.into_iter().chain(sorted).take(take).collect()
         }
     }
 }
