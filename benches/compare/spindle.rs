@@ -118,7 +118,7 @@ fn dimension(frame: &DataFrame, p: &Params) -> DataFrame {
 
 /// The plan of operation `op`: a one-column result for row-wise operations, a table for
 /// the others. Each uses pandas' meaning of the operation; `dim` is `join`'s right side.
-fn plan(frame: &DataFrame, dim: &DataFrame, op: &str, p: &Params) -> LazyFrame {
+fn plan(frame: &DataFrame, dim: Option<&DataFrame>, op: &str, p: &Params) -> LazyFrame {
     let c = p.s("column");
     let s = || col(&c).str();
     let width = p.i("width");
@@ -184,7 +184,8 @@ fn plan(frame: &DataFrame, dim: &DataFrame, op: &str, p: &Params) -> LazyFrame {
         "join" => {
             let k = p.s("key");
             frame.lazy().select([col(&k), col(p.s("value"))]).join(
-                dim.lazy(),
+                dim.expect("the join's table is made when join is asked for")
+                    .lazy(),
                 [col(&k)],
                 [col(&k)],
                 JoinType::Inner,
@@ -234,12 +235,12 @@ fn time(
 }
 
 /// `--memory`: the peak resident memory of one run of each operation on all threads,
-/// above the resident size before it (the columns read are already validated, so their
-/// mapped pages are resident). run.sh gives one operation per process, so no memory an
+/// above the resident size before it (the pages of the columns read are made resident
+/// first). run.sh gives one operation per process, so no memory an
 /// earlier operation left with the allocator hides this one's.
 fn memory(
-    (frame, dim): (&DataFrame, &DataFrame),
-    (sample, sample_dim): (&DataFrame, &DataFrame),
+    (frame, dim): (&DataFrame, Option<&DataFrame>),
+    (sample, sample_dim): (&DataFrame, Option<&DataFrame>),
     ops: &[String],
     params: &Params,
     out: &Path,
@@ -414,7 +415,15 @@ fn main() {
     let frame = spindle::open(&a.file).unwrap_or_else(|e| die(&e.to_string()));
     let open_ms = started.elapsed().as_secs_f64() * 1e3;
     let sample = spindle::open(&a.sample).unwrap_or_else(|e| die(&e.to_string()));
-    let dims = (dimension(&frame, &params), dimension(&sample, &params));
+    // The join's second tables, made (untimed) only when the join runs.
+    let dims = ops
+        .iter()
+        .any(|o| o == "join")
+        .then(|| (dimension(&frame, &params), dimension(&sample, &params)));
+    let (dim, sample_dim) = match &dims {
+        Some((d, s)) => (Some(d), Some(s)),
+        None => (None, None),
+    };
     let scale = frame.num_rows() as f64 / sample.num_rows().max(1) as f64;
     // The one-time UTF-8 and offsets validation of every column an operation reads.
     let started = Instant::now();
@@ -432,7 +441,7 @@ fn main() {
         .zip(frame.table().column_bytes().iter().copied())
         .collect();
     if a.memory {
-        return memory((&frame, &dims.0), (&sample, &dims.1), &ops, &params, &a.out);
+        return memory((&frame, dim), (&sample, sample_dim), &ops, &params, &a.out);
     }
     eprintln!("spindle: measuring memory bandwidth");
     let bw = bandwidth(all);
@@ -449,15 +458,15 @@ fn main() {
         let mut last = None;
         for threads in [1, all] {
             let rt = Runtime::new(threads).unwrap_or_else(|e| die(&e.to_string()));
-            let run = |f: &DataFrame, dim: &DataFrame| {
+            let run = |f: &DataFrame, dim: Option<&DataFrame>| {
                 plan(f, dim, op, &params)
                     .with_runtime(rt.clone())
                     .collect()
                     .unwrap_or_else(|e| die(&format!("{op}: {e}")))
             };
             let (samples, result) = time(
-                || run(&frame, &dims.0),
-                || run(&sample, &dims.1),
+                || run(&frame, dim),
+                || run(&sample, sample_dim),
                 scale,
                 a.runs,
                 a.budget,
