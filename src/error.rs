@@ -34,6 +34,19 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A CSV or Parquet file that cannot be read as asked: a ragged row, an unterminated
+    /// quote, invalid UTF-8, a value that does not parse as its column's type, a damaged
+    /// Parquet file, a type spindle does not read.
+    BadFile {
+        /// The file.
+        path: PathBuf,
+        /// "CSV" or "Parquet".
+        format: &'static str,
+        /// Where: "line 12, column \"age\"", "footer", "row group 3".
+        location: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A column's data failed validation (offsets, UTF-8) when a query first touched it.
     InvalidData {
         /// The file.
@@ -121,6 +134,22 @@ impl Error {
         }
     }
 
+    /// Puts what spindle was doing before an Arrow error's or an argument error's own
+    /// context; other errors already name their file.
+    pub(crate) fn context(self, outer: impl std::fmt::Display) -> Error {
+        match self {
+            Error::Arrow { context, source } => Error::Arrow {
+                context: format!("{outer}: {context}"),
+                source,
+            },
+            Error::InvalidArgument { context, message } => Error::InvalidArgument {
+                context: format!("{outer}: {context}"),
+                message,
+            },
+            other => other,
+        }
+    }
+
     pub(crate) fn invalid(context: impl Into<String>, message: impl Into<String>) -> Error {
         Error::InvalidArgument {
             context: context.into(),
@@ -149,6 +178,17 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "{}: not a valid Arrow IPC file ({location}): {}",
+                path.display(),
+                one_line(reason)
+            ),
+            Error::BadFile {
+                path,
+                format,
+                location,
+                reason,
+            } => write!(
+                f,
+                "{}: {format} {location}: {}",
                 path.display(),
                 one_line(reason)
             ),

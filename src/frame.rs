@@ -21,17 +21,51 @@ use crate::join::{JoinSpec, Side};
 use crate::plan::{compile, evaluate, PhysicalExpr};
 use crate::sort::Sort;
 pub use crate::sort::SortOptions;
-use crate::storage::{StorageMode, Table};
+use crate::storage::csv::{CsvOptions, CsvReport};
+use crate::storage::{FileFormat, StorageMode, Table};
+use crate::write::WriteOptions;
 
-/// Opens an Arrow IPC file (Feather v2) by mapping it; reads only metadata.
+/// Opens a file by its extension (`.arrow`/`.feather`/`.ipc`, `.parquet`, `.csv`), else by
+/// its first bytes. An Arrow IPC file is mapped and only its metadata read; a Parquet file's
+/// footer is read and each column decoded when a query first touches it; an IPC stream is
+/// decoded whole, and a CSV file read in parallel with [`CsvOptions::default`].
 ///
 /// # Errors
 /// [`Error::Io`] when the file cannot be opened, [`Error::Corrupt`] when it is not a
-/// well-formed Arrow IPC file or stream.
+/// well-formed Arrow IPC file or stream, [`Error::BadFile`] for a CSV or Parquet file that
+/// does not read.
 pub fn open(path: impl AsRef<Path>) -> Result<DataFrame> {
     Ok(DataFrame {
         table: Arc::new(Table::open(path.as_ref())?),
     })
+}
+
+/// Reads a CSV file in parallel (see [`crate::storage::csv`]).
+///
+/// # Errors
+/// [`Error::BadFile`] naming the line (and column) of the first record that does not
+/// decode: wrong number of fields, a value that does not parse as its column's type,
+/// invalid UTF-8, an unterminated quote. With [`CsvOptions::skip_bad_rows`] such records
+/// are dropped instead; [`read_csv_with_report`] says how many.
+pub fn read_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<DataFrame> {
+    read_csv_with_report(path, options).map(|(frame, _)| frame)
+}
+
+/// [`read_csv`], with a report of the records it decoded and skipped.
+///
+/// # Errors
+/// As [`read_csv`].
+pub fn read_csv_with_report(
+    path: impl AsRef<Path>,
+    options: &CsvOptions,
+) -> Result<(DataFrame, CsvReport)> {
+    let (table, report) = Table::read_csv(path.as_ref(), options)?;
+    Ok((
+        DataFrame {
+            table: Arc::new(table),
+        },
+        report,
+    ))
 }
 
 /// A table of data: columns of Arrow arrays, chunked by batch.
@@ -120,6 +154,44 @@ impl DataFrame {
     /// I/O errors, or a target that this process has mapped.
     pub fn write_ipc(&self, path: impl AsRef<Path>) -> Result<()> {
         crate::write::write_ipc(path.as_ref(), &self.schema(), &self.to_batches()?)
+    }
+
+    /// Writes the frame atomically in the format `path`'s extension names (Arrow IPC,
+    /// Parquet or CSV; see [`crate::write::write_file`]).
+    ///
+    /// # Errors
+    /// An extension that names no format, and [`crate::write::write_file`]'s errors.
+    pub fn write(&self, path: impl AsRef<Path>, options: &WriteOptions) -> Result<()> {
+        let path = path.as_ref();
+        let format = FileFormat::from_extension(path).ok_or_else(|| {
+            Error::invalid(
+                "output",
+                format!(
+                    "{}: name the format with an extension: .arrow, .feather, .ipc, .parquet or .csv",
+                    path.display()
+                ),
+            )
+        })?;
+        self.write_as(path, format, options)
+    }
+
+    /// Writes the frame atomically in `format`.
+    ///
+    /// # Errors
+    /// See [`crate::write::write_file`].
+    pub fn write_as(
+        &self,
+        path: impl AsRef<Path>,
+        format: FileFormat,
+        options: &WriteOptions,
+    ) -> Result<()> {
+        crate::write::write_file(
+            path.as_ref(),
+            format,
+            &self.schema(),
+            &self.to_batches()?,
+            options,
+        )
     }
 }
 

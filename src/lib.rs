@@ -45,6 +45,7 @@
 #![deny(unsafe_code)]
 
 mod agg;
+pub mod convert;
 pub mod error;
 pub mod exec;
 pub mod expr;
@@ -58,16 +59,21 @@ pub mod sql;
 pub mod storage;
 pub mod write;
 
+pub use convert::{convert, ConvertOptions, ConvertReport};
 pub use error::{Error, Result};
 pub use exec::Runtime;
 pub use expr::{
     coalesce, col, len, lit, when, AggFunc, BinaryOp, Expr, Literal, StrNamespace, Then, When,
 };
-pub use frame::{open, DataFrame, GroupBy, JoinType, LazyFrame, SortOptions};
+pub use frame::{
+    open, read_csv, read_csv_with_report, DataFrame, GroupBy, JoinType, LazyFrame, SortOptions,
+};
 pub use functions::functions;
 pub use spindle_kernels::{
     flags, CaseMapping, CharClass, ContainsOptions, FindKind, Form, ReplaceOptions, Side, StrOp,
     TranslateTable,
 };
 pub use sql::sql;
-pub use storage::StorageMode;
+pub use storage::csv::{BadRow, CsvOptions, CsvReader, CsvReport};
+pub use storage::{FileFormat, StorageMode};
+pub use write::{Compression, WriteOptions};

@@ -1,10 +1,11 @@
-//! Writing results: Arrow IPC files (atomically), CSV, JSON and a text table.
+//! Writing results: Arrow IPC, Parquet and CSV files (atomically), JSON and a text table.
 //!
 //! Files are written atomically: into a temporary file beside the target, synced, then
 //! renamed over it. On any error the temporary file is removed, so the target path holds
 //! either its previous content or the whole new file, never a partial one. Files that
-//! spindle writes are uncompressed with 64-byte-aligned buffers, so they map back with no
-//! copy.
+//! spindle writes are uncompressed with 64-byte-aligned buffers unless asked otherwise, so
+//! they map back with no copy. A target that this process has mapped (a table read from it
+//! is alive) is refused.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -13,9 +14,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use arrow_array::RecordBatch;
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
-use arrow_schema::{ArrowError, Schema};
+use arrow_schema::{ArrowError, Schema, SchemaRef};
 
 use crate::error::{Error, Result};
+pub use crate::storage::FileFormat;
 
 /// A temporary file that becomes `target` on [`AtomicFile::commit`] and disappears if
 /// dropped before.
@@ -33,6 +35,15 @@ impl AtomicFile {
     /// When the directory does not exist or is not writable, or `target` is a directory.
     pub fn create(target: &Path) -> Result<AtomicFile> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
+        if crate::storage::is_mapped(target) {
+            return Err(Error::invalid(
+                "output",
+                format!(
+                    "refusing to write over {}: this process has it mapped (a table read from it is still in use); write to another path",
+                    target.display()
+                ),
+            ));
+        }
         if target.is_dir() {
             return Err(Error::io(
                 target,
@@ -65,6 +76,23 @@ impl AtomicFile {
         })
     }
 
+    /// A handle that sends what has been written so far to disk in the background, so
+    /// that [`AtomicFile::commit`]'s sync has little left to wait for.
+    ///
+    /// # Errors
+    /// When the file's descriptor cannot be duplicated.
+    pub fn background_sync(&mut self) -> Result<BackgroundSync> {
+        let file = self
+            .writer()
+            .get_ref()
+            .try_clone()
+            .map_err(|e| Error::io(&self.target, "sync", e))?;
+        Ok(BackgroundSync {
+            file,
+            pending: None,
+        })
+    }
+
     /// The writer for the content.
     pub fn writer(&mut self) -> &mut BufWriter<File> {
         self.file.as_mut().expect("not committed yet")
@@ -92,6 +120,37 @@ impl AtomicFile {
     }
 }
 
+/// Syncs a file being written on a thread of its own: see [`AtomicFile::background_sync`].
+#[derive(Debug)]
+pub struct BackgroundSync {
+    file: File,
+    pending: Option<std::thread::JoinHandle<io::Result<()>>>,
+}
+
+impl BackgroundSync {
+    /// Starts syncing the pages written so far, unless a sync is still under way. Its
+    /// errors are not reported here: the final sync of [`AtomicFile::commit`] meets them.
+    pub fn start(&mut self) {
+        if self.pending.as_ref().is_some_and(|h| !h.is_finished()) {
+            return;
+        }
+        if let Some(done) = self.pending.take() {
+            let _ = done.join();
+        }
+        if let Ok(file) = self.file.try_clone() {
+            self.pending = Some(std::thread::spawn(move || file.sync_data()));
+        }
+    }
+}
+
+impl Drop for BackgroundSync {
+    fn drop(&mut self) {
+        if let Some(pending) = self.pending.take() {
+            let _ = pending.join();
+        }
+    }
+}
+
 impl Drop for AtomicFile {
     fn drop(&mut self) {
         if self.file.take().is_some() {
@@ -100,35 +159,326 @@ impl Drop for AtomicFile {
     }
 }
 
-/// Writes `batches` to `path` as an Arrow IPC file, atomically.
+/// Compression of a file spindle writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// Uncompressed (Arrow IPC's default: such a file maps back with no copy).
+    None,
+    /// LZ4 (frame format in Arrow IPC; raw LZ4 in Parquet).
+    Lz4,
+    /// Zstandard.
+    Zstd,
+    /// Snappy (Parquet only; Parquet's default, as in pyarrow and DuckDB).
+    Snappy,
+}
+
+impl std::str::FromStr for Compression {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Compression> {
+        match s.to_ascii_lowercase().as_str() {
+            "none" | "uncompressed" => Ok(Compression::None),
+            "lz4" => Ok(Compression::Lz4),
+            "zstd" => Ok(Compression::Zstd),
+            "snappy" => Ok(Compression::Snappy),
+            _ => Err(Error::invalid(
+                "compression",
+                format!("{s:?} is not one of none, lz4, zstd, snappy"),
+            )),
+        }
+    }
+}
+
+/// How to write a file.
+#[derive(Debug, Clone)]
+pub struct WriteOptions {
+    /// `None`: the format's default, uncompressed Arrow IPC and snappy Parquet.
+    pub compression: Option<Compression>,
+    /// Write string view columns as plain strings (Utf8), for readers that lack views.
+    /// Otherwise every column keeps its type.
+    pub plain_strings: bool,
+    /// CSV: the field separator (default `,`).
+    pub delimiter: u8,
+    /// CSV: write a header row (default true).
+    pub header: bool,
+}
+
+impl Default for WriteOptions {
+    fn default() -> WriteOptions {
+        WriteOptions {
+            compression: None,
+            plain_strings: false,
+            delimiter: b',',
+            header: true,
+        }
+    }
+}
+
+/// Writes `batches` to `path` in `format`, atomically.
+///
+/// # Errors
+/// I/O errors, a compression the format lacks, a type the format cannot hold (nested
+/// columns in CSV), a target this process has mapped; nothing is left at `path` then and
+/// a file already there is untouched.
+pub fn write_file(
+    path: &Path,
+    format: FileFormat,
+    schema: &Schema,
+    batches: &[RecordBatch],
+    options: &WriteOptions,
+) -> Result<()> {
+    let mut out = AtomicFile::create(path)?;
+    write_to(out.writer(), format, schema, batches, options)
+        .map_err(|e| e.context(format!("writing {}", path.display())))?;
+    out.commit()
+}
+
+/// Writes `batches` in `format` to any writer (not atomically: see [`write_file`]).
+///
+/// # Errors
+/// As [`write_file`], without the file's.
+pub fn write_to(
+    w: impl Write + Send,
+    format: FileFormat,
+    schema: &Schema,
+    batches: &[RecordBatch],
+    options: &WriteOptions,
+) -> Result<()> {
+    // The IPC file format holds one dictionary per column: merge the batches' first.
+    let unified;
+    let batches = if format == FileFormat::Arrow {
+        unified = unify_dictionaries(batches).map_err(|e| Error::arrow("writing Arrow", e))?;
+        &unified[..]
+    } else {
+        batches
+    };
+    let schema = batches
+        .first()
+        .map_or_else(|| std::sync::Arc::new(schema.clone()), RecordBatch::schema);
+    let mut writer = FormatWriter::new(w, format, &schema, options)?;
+    writer.write(batches)?;
+    writer.finish()
+}
+
+/// A file being written batch by batch in one format: what [`write_to`] and streaming
+/// conversions share.
+pub(crate) struct FormatWriter<W: Write + Send> {
+    inner: Inner<W>,
+    plain_strings: Option<SchemaRef>,
+}
+
+enum Inner<W: Write + Send> {
+    Arrow(arrow_ipc::writer::FileWriter<W>),
+    Parquet(parquet::arrow::ArrowWriter<W>),
+    Csv {
+        w: W,
+        /// The header row is still to be written.
+        header: bool,
+        delimiter: u8,
+        schema: SchemaRef,
+    },
+}
+
+impl<W: Write + Send> FormatWriter<W> {
+    /// Starts a file of `schema` (the schema of the batches to come).
+    pub(crate) fn new(
+        w: W,
+        format: FileFormat,
+        schema: &SchemaRef,
+        options: &WriteOptions,
+    ) -> Result<FormatWriter<W>> {
+        let plain_strings = options.plain_strings.then(|| plain_schema(schema));
+        let schema = plain_strings.as_ref().unwrap_or(schema);
+        let arrow = |e| Error::arrow(format!("writing {format:?}"), e);
+        let parquet =
+            |e: parquet::errors::ParquetError| Error::invalid("writing Parquet", e.to_string());
+        let inner = match format {
+            FileFormat::Arrow => {
+                let compression = match options.compression.unwrap_or(Compression::None) {
+                    Compression::None => None,
+                    Compression::Lz4 => Some(arrow_ipc::CompressionType::LZ4_FRAME),
+                    Compression::Zstd => Some(arrow_ipc::CompressionType::ZSTD),
+                    Compression::Snappy => {
+                        return Err(Error::invalid(
+                            "compression",
+                            "Arrow IPC compresses with lz4 or zstd, not snappy",
+                        ))
+                    }
+                };
+                let ipc = arrow_ipc::writer::IpcWriteOptions::default()
+                    .try_with_compression(compression)
+                    .map_err(arrow)?;
+                Inner::Arrow(
+                    arrow_ipc::writer::FileWriter::try_new_with_options(w, schema, ipc)
+                        .map_err(arrow)?,
+                )
+            }
+            FileFormat::Parquet => {
+                use parquet::basic::{Compression as Codec, ZstdLevel};
+                let codec = match options.compression.unwrap_or(Compression::Snappy) {
+                    Compression::None => Codec::UNCOMPRESSED,
+                    Compression::Lz4 => Codec::LZ4_RAW,
+                    Compression::Zstd => Codec::ZSTD(ZstdLevel::default()),
+                    Compression::Snappy => Codec::SNAPPY,
+                };
+                let properties = parquet::file::properties::WriterProperties::builder()
+                    .set_compression(codec)
+                    .build();
+                Inner::Parquet(
+                    parquet::arrow::ArrowWriter::try_new(w, schema.clone(), Some(properties))
+                        .map_err(parquet)?,
+                )
+            }
+            FileFormat::Csv => {
+                if options.compression.is_some_and(|c| c != Compression::None) {
+                    return Err(Error::invalid("compression", "CSV is written uncompressed"));
+                }
+                for field in schema.fields() {
+                    if field.data_type().is_nested() {
+                        return Err(Error::TypeMismatch {
+                            context: format!("CSV column {:?}", field.name()),
+                            expected: "a type CSV can hold (not a list, struct or map)".into(),
+                            found: field.data_type().clone(),
+                        });
+                    }
+                }
+                Inner::Csv {
+                    w,
+                    header: options.header,
+                    delimiter: options.delimiter,
+                    schema: schema.clone(),
+                }
+            }
+        };
+        Ok(FormatWriter {
+            inner,
+            plain_strings,
+        })
+    }
+
+    /// Appends `batches`.
+    pub(crate) fn write(&mut self, batches: &[RecordBatch]) -> Result<()> {
+        let converted;
+        let batches = match &self.plain_strings {
+            Some(schema) => {
+                converted = batches
+                    .iter()
+                    .map(|b| plain_batch(schema, b))
+                    .collect::<Result<Vec<_>>>()?;
+                &converted[..]
+            }
+            None => batches,
+        };
+        match &mut self.inner {
+            Inner::Arrow(w) => {
+                for b in batches {
+                    w.write(b).map_err(|e| Error::arrow("writing Arrow", e))?;
+                }
+            }
+            Inner::Parquet(w) => {
+                for b in batches {
+                    w.write(b)
+                        .map_err(|e| Error::invalid("writing Parquet", e.to_string()))?;
+                }
+            }
+            Inner::Csv {
+                w,
+                header,
+                delimiter,
+                ..
+            } => {
+                // Formatted in parallel, written in order.
+                use rayon::prelude::*;
+                let first_header = std::mem::take(header);
+                let parts = batches
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, b)| {
+                        let mut buf = Vec::with_capacity(b.get_array_memory_size() + 1024);
+                        let mut writer = arrow_csv::WriterBuilder::new()
+                            .with_header(first_header && i == 0)
+                            .with_delimiter(*delimiter)
+                            .build(&mut buf);
+                        writer.write(b)?;
+                        drop(writer);
+                        Ok(buf)
+                    })
+                    .collect::<Result<Vec<_>, ArrowError>>()
+                    .map_err(|e| Error::arrow("writing CSV", e))?;
+                for part in parts {
+                    w.write_all(&part)
+                        .map_err(|e| Error::arrow("writing CSV", e.into()))?;
+                }
+                *header = first_header && batches.is_empty();
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the footer (a header row alone for a CSV file without rows).
+    pub(crate) fn finish(mut self) -> Result<()> {
+        if let Inner::Csv {
+            header: true,
+            schema,
+            ..
+        } = &self.inner
+        {
+            let empty = RecordBatch::new_empty(schema.clone());
+            self.write(&[empty])?;
+        }
+        match self.inner {
+            Inner::Arrow(mut w) => w.finish().map_err(|e| Error::arrow("writing Arrow", e)),
+            Inner::Parquet(w) => w
+                .close()
+                .map(|_| ())
+                .map_err(|e| Error::invalid("writing Parquet", e.to_string())),
+            Inner::Csv { .. } => Ok(()),
+        }
+    }
+}
+
+/// `schema` with string views as plain strings.
+fn plain_schema(schema: &SchemaRef) -> SchemaRef {
+    use arrow_schema::DataType;
+    let fields: Vec<arrow_schema::Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let t = match f.data_type() {
+                DataType::Utf8View => DataType::Utf8,
+                DataType::BinaryView => DataType::Binary,
+                other => other.clone(),
+            };
+            f.as_ref().clone().with_data_type(t)
+        })
+        .collect();
+    std::sync::Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
+}
+
+/// `batch` cast to `schema` (from [`plain_schema`]).
+fn plain_batch(schema: &SchemaRef, batch: &RecordBatch) -> Result<RecordBatch> {
+    let columns = batch
+        .columns()
+        .iter()
+        .zip(schema.fields())
+        .map(|(c, f)| arrow_cast::cast(c, f.data_type()))
+        .collect::<Result<Vec<_>, _>>();
+    columns
+        .and_then(|c| RecordBatch::try_new(schema.clone(), c))
+        .map_err(|e| Error::arrow("casting string views to strings", e))
+}
+
+/// Writes `batches` to `path` as an uncompressed Arrow IPC file, atomically.
 ///
 /// # Errors
 /// I/O errors; nothing is left at `path` then.
 pub fn write_ipc(path: &Path, schema: &Schema, batches: &[RecordBatch]) -> Result<()> {
-    let mut out = AtomicFile::create(path)?;
-    write_ipc_to(out.writer(), schema, batches)
-        .map_err(|e| Error::arrow(format!("writing {}", path.display()), e))?;
-    out.commit()
-}
-
-/// Writes `batches` as an Arrow IPC file to any writer.
-///
-/// # Errors
-/// Arrow's and the writer's errors.
-pub fn write_ipc_to(
-    w: impl Write,
-    schema: &Schema,
-    batches: &[RecordBatch],
-) -> Result<(), ArrowError> {
-    let batches = unify_dictionaries(batches)?;
-    let schema = batches
-        .first()
-        .map_or_else(|| std::sync::Arc::new(schema.clone()), RecordBatch::schema);
-    let mut writer = arrow_ipc::writer::FileWriter::try_new(w, &schema)?;
-    for b in &batches {
-        writer.write(b)?;
-    }
-    writer.finish()
+    write_file(
+        path,
+        FileFormat::Arrow,
+        schema,
+        batches,
+        &WriteOptions::default(),
+    )
 }
 
 /// The IPC file format allows one dictionary per column for the whole file. Where the
@@ -210,18 +560,6 @@ fn unify_dictionaries(batches: &[RecordBatch]) -> Result<Vec<RecordBatch>, Arrow
             )
         })
         .collect()
-}
-
-/// Writes CSV with a header row.
-///
-/// # Errors
-/// Arrow's and the writer's errors.
-pub fn write_csv_to(w: impl Write, batches: &[RecordBatch]) -> Result<(), ArrowError> {
-    let mut writer = arrow_csv::WriterBuilder::new().with_header(true).build(w);
-    for b in batches {
-        writer.write(b)?;
-    }
-    Ok(())
 }
 
 /// Writes a JSON array of objects, one per row; nulls are explicit.

@@ -307,12 +307,16 @@ fn writing_is_atomic() {
     let missing = dir.join("no/such/dir/out.arrow");
     assert!(frame.write_ipc(&missing).is_err());
     assert!(!missing.exists());
-    // Overwriting a mapped file replaces it whole; the old mapping stays readable.
+    // Overwriting a file this process has mapped is refused (a result sliced from it
+    // keeps it mapped too); once nothing reads it, a new file replaces it whole.
     let smaller = frame.lazy().head(3).collect().unwrap();
-    smaller.write_ipc(&path).unwrap();
-    assert_eq!(frame.to_batches().unwrap()[0].num_rows(), 10);
+    assert!(smaller.write_ipc(&path).is_err());
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    drop((frame, smaller));
+    let fresh = common::batch(0, 3);
+    let fresh = spindle::DataFrame::from_batches(fresh.schema(), vec![fresh]).unwrap();
+    fresh.write_ipc(&path).unwrap();
     assert_eq!(spindle::open(&path).unwrap().num_rows(), 3);
-    assert_ne!(std::fs::read(&path).unwrap(), before);
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok())

@@ -11,7 +11,6 @@
 //! is touched; a misaligned buffer is copied into an aligned one; a file in the IPC stream
 //! format is decoded whole at open. [`StorageMode`] says which.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -63,28 +62,12 @@ fn corrupt(path: &Path, location: impl Into<String>, reason: impl Into<String>) 
     }
 }
 
-/// Maps `path` read-only.
-fn map_file(path: &Path) -> Result<Buffer> {
-    let file = File::open(path).map_err(|e| Error::io(path, "open", e))?;
-    let len = file
-        .metadata()
-        .map_err(|e| Error::io(path, "open", e))?
-        .len();
-    if len == 0 {
-        return Err(corrupt(path, "byte 0", "the file is empty"));
-    }
-    // SAFETY: the mapping is read-only and spindle never writes to a file it has mapped
-    // (writers refuse such a target). Another process that truncates or rewrites the file
-    // while it is mapped makes reads fault (SIGBUS) or see new bytes; that hazard is the
-    // price of zero-copy and is documented in the README ("Files that change under a map").
-    #[allow(unsafe_code)]
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, "map", e))?;
-    Ok(Buffer::from(bytes::Bytes::from_owner(map)))
-}
-
 /// Opens `path` as an Arrow IPC file or stream.
 pub(crate) fn open(path: &Path) -> Result<Opened> {
-    let data = map_file(path)?;
+    let data = Buffer::from(super::map_bytes(path)?);
+    if data.is_empty() {
+        return Err(corrupt(path, "byte 0", "the file is empty"));
+    }
     if data.len() >= 6 && &data[..6] == FILE_MAGIC {
         return IpcFile::check(path, data).map(Opened::File);
     }

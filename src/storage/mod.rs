@@ -5,16 +5,21 @@
 //! arrays are cached. A table built from record batches already holds its columns.
 //! Storage knows nothing of queries: the executor asks it for columns by index.
 
+pub mod csv;
 mod ipc;
 mod layout;
+mod parquet;
 
+use std::collections::HashMap;
 use std::fmt;
+use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_data::ArrayData;
 use arrow_schema::SchemaRef;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
@@ -26,7 +31,7 @@ pub enum StorageMode {
     /// The file is decoded into memory, for the reason given (compression, misaligned
     /// buffers, the stream format).
     Decoded(String),
-    /// Built in memory (a query result).
+    /// Built in memory (a query result, a CSV file).
     InMemory,
 }
 
@@ -49,12 +54,190 @@ pub struct Table {
     columns: Vec<OnceLock<Arc<[ArrayRef]>>>,
     column_bytes: Vec<u64>,
     mode: StorageMode,
-    file: Option<ipc::IpcFile>,
+    source: Option<Source>,
+}
+
+/// Where a table's undecoded columns come from.
+#[derive(Debug)]
+enum Source {
+    Ipc(ipc::IpcFile),
+    Parquet(parquet::ParquetFile),
+}
+
+/// The formats spindle reads and writes, told by a path's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// Arrow IPC file or stream: `.arrow`, `.feather`, `.ipc`, `.arrows`.
+    Arrow,
+    /// Parquet: `.parquet`, `.pq`.
+    Parquet,
+    /// CSV: `.csv`, `.tsv` (tab-separated), `.txt`.
+    Csv,
+}
+
+impl FileFormat {
+    /// The format a path's extension names, if it names one.
+    pub fn from_extension(path: &Path) -> Option<FileFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "arrow" | "feather" | "ipc" | "arrows" => Some(FileFormat::Arrow),
+            "parquet" | "pq" => Some(FileFormat::Parquet),
+            "csv" | "tsv" | "txt" => Some(FileFormat::Csv),
+            _ => None,
+        }
+    }
+
+    /// The format of an existing file: by extension, else by its first bytes (Parquet's
+    /// `PAR1`; anything else is taken for Arrow IPC, whose reader names what it finds).
+    pub fn detect(path: &Path) -> Result<FileFormat> {
+        if let Some(format) = FileFormat::from_extension(path) {
+            return Ok(format);
+        }
+        let mut head = [0u8; 4];
+        let mut file = File::open(path).map_err(|e| Error::io(path, "open", e))?;
+        let n =
+            std::io::Read::read(&mut file, &mut head).map_err(|e| Error::io(path, "read", e))?;
+        Ok(if &head[..n] == b"PAR1" {
+            FileFormat::Parquet
+        } else {
+            FileFormat::Arrow
+        })
+    }
+}
+
+/// The files this process has mapped, by device and inode, with how many live mappings
+/// each has. Writers consult it to refuse a target that a live table reads from.
+static MAPPED: Mutex<Option<HashMap<(u64, u64), usize>>> = Mutex::new(None);
+
+fn file_id(metadata: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (metadata.dev(), metadata.ino())
+}
+
+/// True when `path` is a file that this process has mapped and still reads from.
+pub(crate) fn is_mapped(path: &Path) -> bool {
+    let Ok(metadata) = std::fs::metadata(path) else {
+        return false;
+    };
+    let registry = MAPPED.lock().unwrap_or_else(|e| e.into_inner());
+    registry
+        .as_ref()
+        .is_some_and(|m| m.contains_key(&file_id(&metadata)))
+}
+
+/// A read-only mapping that stays in [`MAPPED`] while it lives.
+struct Mapping {
+    map: memmap2::Mmap,
+    id: (u64, u64),
+}
+
+impl AsRef<[u8]> for Mapping {
+    fn as_ref(&self) -> &[u8] {
+        &self.map
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        let mut registry = MAPPED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(m) = registry.as_mut() {
+            if let Some(n) = m.get_mut(&self.id) {
+                *n -= 1;
+                if *n == 0 {
+                    m.remove(&self.id);
+                }
+            }
+        }
+    }
+}
+
+/// Maps `path` read-only (an empty file gives empty bytes).
+pub(crate) fn map_bytes(path: &Path) -> Result<bytes::Bytes> {
+    let file = File::open(path).map_err(|e| Error::io(path, "open", e))?;
+    let metadata = file.metadata().map_err(|e| Error::io(path, "open", e))?;
+    if metadata.is_dir() {
+        return Err(Error::io(
+            path,
+            "open",
+            std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory"),
+        ));
+    }
+    if metadata.len() == 0 {
+        return Ok(bytes::Bytes::new());
+    }
+    // SAFETY: the mapping is read-only and spindle never writes to a file it has mapped
+    // (writers refuse such a target: see `is_mapped`). Another process that truncates or
+    // rewrites the file while it is mapped makes reads fault (SIGBUS) or see new bytes;
+    // that hazard is the price of zero-copy and is documented in the README ("Files that
+    // change under a map").
+    #[allow(unsafe_code)]
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, "map", e))?;
+    let id = file_id(&metadata);
+    *MAPPED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_or_insert_with(HashMap::new)
+        .entry(id)
+        .or_insert(0) += 1;
+    Ok(bytes::Bytes::from_owner(Mapping { map, id }))
 }
 
 impl Table {
-    /// Opens an Arrow IPC file (mapped) or stream (decoded). Reads metadata only.
+    /// Opens a file by its format ([`FileFormat::detect`]): an Arrow IPC file is mapped
+    /// and a Parquet file's footer read (columns decode when a query touches them); an
+    /// IPC stream is decoded whole, and a CSV file read with the default options.
     pub(crate) fn open(path: &Path) -> Result<Table> {
+        match FileFormat::detect(path)? {
+            FileFormat::Arrow => Table::open_ipc(path),
+            FileFormat::Parquet => Table::open_parquet(path),
+            FileFormat::Csv => {
+                let tsv = path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+                let options = csv::CsvOptions {
+                    delimiter: if tsv { b'\t' } else { b',' },
+                    ..csv::CsvOptions::default()
+                };
+                Table::read_csv(path, &options).map(|(table, _)| table)
+            }
+        }
+    }
+
+    /// Reads a CSV file into memory, in parallel.
+    pub(crate) fn read_csv(
+        path: &Path,
+        options: &csv::CsvOptions,
+    ) -> Result<(Table, csv::CsvReport)> {
+        let (schema, batches, report) = csv::read(path, options)?;
+        let mut table = Table::from_batches(schema, batches);
+        table.path = Some(path.to_path_buf());
+        table.mode = StorageMode::Decoded("CSV".into());
+        Ok((table, report))
+    }
+
+    /// Opens a Parquet file: reads its footer; columns decode on first use, their row
+    /// groups in parallel.
+    pub(crate) fn open_parquet(path: &Path) -> Result<Table> {
+        let file = parquet::ParquetFile::open(path)?;
+        Ok(Table {
+            path: Some(path.to_path_buf()),
+            schema: file.schema.clone(),
+            batch_rows: file.batch_rows.clone(),
+            columns: (0..file.schema.fields().len())
+                .map(|_| OnceLock::new())
+                .collect(),
+            column_bytes: file.column_bytes.clone(),
+            mode: StorageMode::Decoded(format!(
+                "Parquet, {} row group{}",
+                file.batch_rows.len(),
+                if file.batch_rows.len() == 1 { "" } else { "s" }
+            )),
+            source: Some(Source::Parquet(file)),
+        })
+    }
+
+    /// Opens an Arrow IPC file (mapped) or stream (decoded). Reads metadata only.
+    pub(crate) fn open_ipc(path: &Path) -> Result<Table> {
         match ipc::open(path)? {
             ipc::Opened::File(file) => Ok(Table {
                 path: Some(path.to_path_buf()),
@@ -65,7 +248,7 @@ impl Table {
                     .collect(),
                 column_bytes: file.column_bytes.clone(),
                 mode: file.mode.clone(),
-                file: Some(file),
+                source: Some(Source::Ipc(file)),
             }),
             ipc::Opened::Stream { schema, batches } => {
                 let mut table = Table::from_batches(schema, batches);
@@ -104,7 +287,7 @@ impl Table {
             columns,
             column_bytes,
             mode: StorageMode::InMemory,
-            file: None,
+            source: None,
         }
     }
 
@@ -148,11 +331,11 @@ impl Table {
         if let Some(arrays) = self.columns[index].get() {
             return Ok(arrays.clone());
         }
-        let file = self
-            .file
-            .as_ref()
-            .expect("a table without a file holds all its columns");
-        let arrays: Arc<[ArrayRef]> = file.decode_column(index)?.into();
+        let arrays: Arc<[ArrayRef]> = match &self.source {
+            Some(Source::Ipc(file)) => file.decode_column(index)?.into(),
+            Some(Source::Parquet(file)) => file.decode_column(index)?.into(),
+            None => unreachable!("a table without a source holds all its columns"),
+        };
         // Two queries may decode the same column at once; the first to finish wins and
         // both see its arrays.
         let _ = self.columns[index].set(arrays);
@@ -167,7 +350,7 @@ impl Table {
                 .map_err(|e| Error::arrow("projection", e))?,
         );
         let columns = projection
-            .iter()
+            .par_iter()
             .map(|&c| self.column(c))
             .collect::<Result<Vec<_>>>()?;
         self.batch_rows
@@ -185,9 +368,10 @@ impl Table {
     /// True when every buffer of the column lies inside the file's mapping, i.e. the
     /// column was not copied. Decodes the column if no query has yet.
     pub(crate) fn column_is_mapped(&self, index: usize) -> Result<bool> {
-        let Some(range) = self.file.as_ref().map(ipc::IpcFile::mapped_range) else {
+        let Some(Source::Ipc(file)) = &self.source else {
             return Ok(false);
         };
+        let range = file.mapped_range();
         fn inside(data: &ArrayData, range: &std::ops::Range<usize>) -> bool {
             data.buffers()
                 .iter()

@@ -8,12 +8,14 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use spindle::sql::Session;
 use spindle::{Error, Result, Runtime};
+
+use crate::progress::Progress;
 use spindle_datasets::{batch, batch_ranges, schema, Kind};
 
 /// Writes `rows` rows of `kind` to `out` atomically, building batches in parallel; a
 /// progress bar on stderr when it is a terminal and the data set has several batches.
 pub fn generate(kind: Kind, rows: u64, seed: u64, batch_rows: usize, out: &Path) -> Result<()> {
-    let mut bar = Progress::new(rows, std::io::stderr().is_terminal());
+    let mut bar = Progress::new(rows, "rows", std::io::stderr().is_terminal());
     let schema = schema(kind);
     let mut file = spindle::write::AtomicFile::create(out)?;
     let arrow_err = |e| Error::Arrow {
@@ -38,48 +40,6 @@ pub fn generate(kind: Kind, rows: u64, seed: u64, batch_rows: usize, out: &Path)
     writer.finish().map_err(arrow_err)?;
     drop(writer);
     file.commit()
-}
-
-/// A one-line progress bar: `[#####.....]  52%  5200000/10000000 rows`, redrawn in place.
-struct Progress {
-    total: u64,
-    done: u64,
-    shown: bool,
-    enabled: bool,
-}
-
-impl Progress {
-    fn new(total: u64, enabled: bool) -> Progress {
-        Progress {
-            total,
-            done: 0,
-            shown: false,
-            enabled,
-        }
-    }
-
-    fn advance(&mut self, rows: u64) {
-        self.done += rows;
-        if !self.enabled || self.done >= self.total && !self.shown {
-            return;
-        }
-        let filled = (self.done * 30 / self.total.max(1)) as usize;
-        eprint!(
-            "\r[{}{}] {:>3}%  {}/{} rows",
-            "#".repeat(filled),
-            ".".repeat(30 - filled),
-            self.done * 100 / self.total.max(1),
-            self.done,
-            self.total
-        );
-        self.shown = true;
-    }
-
-    fn finish(&self) {
-        if self.shown {
-            eprintln!();
-        }
-    }
 }
 
 /// Where the demo keeps its data: `datasets/generated/` in the source tree when run from

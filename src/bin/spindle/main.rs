@@ -2,7 +2,9 @@
 //! run the demo. Errors go to stderr as one line with exit status 1 (usage errors: 2).
 #![forbid(unsafe_code)]
 
+mod convert;
 mod demo;
+mod progress;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -10,7 +12,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use spindle::{DataFrame, Error, Result, Runtime};
+use spindle::{DataFrame, Error, FileFormat, Result, Runtime};
 use spindle_datasets::Kind;
 
 #[global_allocator]
@@ -31,18 +33,18 @@ struct Cli {
 enum Command {
     /// Show a file's schema, rows, batches, bytes per column, and whether it is mapped or read
     Info {
-        /// An Arrow IPC file (.arrow, .feather, .ipc) or stream
+        /// An Arrow IPC file (.arrow, .feather, .ipc) or stream, a Parquet or a CSV file
         file: PathBuf,
     },
     /// Print the first rows of a file
     Head {
-        /// An Arrow IPC file or stream
+        /// An Arrow IPC file or stream, a Parquet or a CSV file
         file: PathBuf,
         /// Number of rows
         #[arg(short = 'n', long, default_value_t = 10)]
         rows: usize,
     },
-    /// Run a SQL query: SELECT ... FROM 'file.arrow' [WHERE ...] [LIMIT n]
+    /// Run a SQL query: SELECT ... FROM 'file.arrow' [WHERE ...] [LIMIT n]; FROM also reads .parquet and .csv
     #[command(after_help = sql_help())]
     Sql {
         /// The query; name the file in FROM as a quoted path
@@ -50,7 +52,7 @@ enum Command {
         /// Output format (default: from --out's extension, else table)
         #[arg(long, value_enum)]
         format: Option<Format>,
-        /// Write the result to this file (atomically) instead of stdout
+        /// Write the result to this file (atomically) instead of stdout; .arrow/.feather/.ipc, .parquet, .csv, .json
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads (default: SPINDLE_THREADS, RAYON_NUM_THREADS, or one per core)
@@ -60,6 +62,9 @@ enum Command {
         #[arg(long)]
         timing: bool,
     },
+    /// Convert between CSV, Parquet and Arrow IPC: spindle convert IN OUT (formats from the extensions)
+    #[command(after_help = convert::HELP)]
+    Convert(convert::Args),
     /// Generate a seeded data set as an Arrow IPC file
     Gen {
         /// Data set: text (names, e-mails, URLs, sentences; non-ASCII and nulls), vaex (shuffled integers as strings) or keys (db-benchmark's group-by keys and values)
@@ -111,6 +116,7 @@ enum Format {
     Csv,
     Json,
     Arrow,
+    Parquet,
 }
 
 fn main() -> ExitCode {
@@ -124,7 +130,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn runtime(threads: Option<usize>) -> Result<Runtime> {
+pub(crate) fn runtime(threads: Option<usize>) -> Result<Runtime> {
     match threads {
         Some(n) => Runtime::new(n),
         None => Runtime::global(),
@@ -145,6 +151,7 @@ fn run(command: Command) -> Result<()> {
             threads,
             timing,
         } => sql(&query, format, out.as_deref(), threads, timing),
+        Command::Convert(args) => convert::run(args),
         Command::Gen {
             kind,
             rows,
@@ -244,15 +251,19 @@ fn sql(
         format.unwrap_or_else(
             || match out.and_then(|p| p.extension()).and_then(|e| e.to_str()) {
                 Some("arrow" | "feather" | "ipc") => Format::Arrow,
+                Some("parquet" | "pq") => Format::Parquet,
                 Some("csv") => Format::Csv,
                 Some("json") => Format::Json,
                 _ => Format::Table,
             },
         );
-    if format == Format::Arrow && out.is_none() && std::io::stdout().is_terminal() {
+    if matches!(format, Format::Arrow | Format::Parquet)
+        && out.is_none()
+        && std::io::stdout().is_terminal()
+    {
         return Err(Error::InvalidArgument {
-            context: "--format arrow".into(),
-            message: "refusing to write binary Arrow to a terminal; use --out FILE or a pipe"
+            context: format!("--format {format:?}").to_lowercase(),
+            message: "refusing to write a binary file to a terminal; use --out FILE or a pipe"
                 .into(),
         });
     }
@@ -269,30 +280,48 @@ fn sql(
     }
     let schema = result.schema();
     let batches = result.to_batches()?;
-    let write = |w: &mut dyn Write| -> std::result::Result<(), arrow_schema::ArrowError> {
-        match format {
-            Format::Table => spindle::write::write_table_to(w, &schema, &batches, 48),
-            Format::Csv => spindle::write::write_csv_to(w, &batches),
-            Format::Json => spindle::write::write_json_to(w, &batches),
-            Format::Arrow => spindle::write::write_ipc_to(w, &schema, &batches),
-        }
+    let file_format = match format {
+        Format::Arrow => Some(FileFormat::Arrow),
+        Format::Parquet => Some(FileFormat::Parquet),
+        Format::Csv => Some(FileFormat::Csv),
+        Format::Table | Format::Json => None,
     };
-    match out {
-        Some(path) => {
-            let mut file = spindle::write::AtomicFile::create(path)?;
-            write(file.writer()).map_err(|e| Error::Arrow {
-                context: format!("writing {}", path.display()),
-                source: e,
-            })?;
-            file.commit()
+    let options = spindle::WriteOptions::default();
+    match (out, file_format) {
+        (Some(path), Some(file_format)) => {
+            spindle::write::write_file(path, file_format, &schema, &batches, &options)
         }
-        None => {
+        (None, Some(file_format)) => {
+            // Parquet needs the whole file before its footer; build it in memory.
+            let mut buf = Vec::new();
+            spindle::write::write_to(&mut buf, file_format, &schema, &batches, &options)?;
             let mut stdout = std::io::stdout().lock();
-            write(&mut stdout).map_err(|e| Error::Arrow {
-                context: "writing to stdout".into(),
-                source: e,
-            })?;
+            stdout.write_all(&buf).map_err(stdout_error)?;
             stdout.flush().map_err(stdout_error)
+        }
+        (out, None) => {
+            let write = |w: &mut dyn Write| match format {
+                Format::Json => spindle::write::write_json_to(w, &batches),
+                _ => spindle::write::write_table_to(w, &schema, &batches, 48),
+            };
+            match out {
+                Some(path) => {
+                    let mut file = spindle::write::AtomicFile::create(path)?;
+                    write(file.writer()).map_err(|e| Error::Arrow {
+                        context: format!("writing {}", path.display()),
+                        source: e,
+                    })?;
+                    file.commit()
+                }
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    write(&mut stdout).map_err(|e| Error::Arrow {
+                        context: "writing to stdout".into(),
+                        source: e,
+                    })?;
+                    stdout.flush().map_err(stdout_error)
+                }
+            }
         }
     }
 }
