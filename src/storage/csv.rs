@@ -233,25 +233,40 @@ impl CsvReader {
         let total = (data.len() - self.body) as u64;
         let done = AtomicU64::new(0);
         let mut cuts = self.speculate(self.body);
-        let wave = rayon::current_num_threads().max(1) * 4;
+        // One decoder per thread for the whole file: its buffers are reused from chunk to
+        // chunk. Thread `t` of a wave decodes chunks t, t + threads, t + 2 * threads, ...
+        let threads = rayon::current_num_threads().max(1);
+        let wave = threads * 4;
+        let mut decoders: Vec<_> = (0..threads).map(|_| self.spec.decoder()).collect();
         let mut report = CsvReport::default();
         let mut first = 0;
         while first + 1 < cuts.len() {
             let last = (first + wave).min(cuts.len() - 1);
-            let chunks: Vec<Decoded> = cuts[first..=last]
-                .par_windows(2)
-                .map_init(
-                    || self.spec.decoder(),
-                    |decoder, w| {
-                        let out = self.decode_chunk(decoder, w[0], w[1]);
-                        if let Some(progress) = &self.options.progress {
-                            let n = (w[1] - w[0]) as u64;
-                            progress(done.fetch_add(n, Ordering::Relaxed) + n, total);
-                        }
-                        out
-                    },
-                )
-                .collect::<Result<_>>()?;
+            let spans = &cuts[first..=last];
+            let lanes: Vec<Vec<(usize, Result<Decoded>)>> = decoders
+                .par_iter_mut()
+                .enumerate()
+                .map(|(t, decoder)| {
+                    (t..spans.len() - 1)
+                        .step_by(threads)
+                        .map(|i| {
+                            let (start, end) = (spans[i], spans[i + 1]);
+                            let out = self.decode_chunk(decoder, start, end);
+                            if let Some(progress) = &self.options.progress {
+                                let n = (end - start) as u64;
+                                progress(done.fetch_add(n, Ordering::Relaxed) + n, total);
+                            }
+                            (i, out)
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut chunks: Vec<(usize, Result<Decoded>)> = lanes.into_iter().flatten().collect();
+            chunks.sort_unstable_by_key(|(i, _)| *i);
+            let chunks = chunks
+                .into_iter()
+                .map(|(_, c)| c)
+                .collect::<Result<Vec<Decoded>>>()?;
             let mut batches = Vec::new();
             for (i, chunk) in chunks.into_iter().enumerate() {
                 if !chunk.ends_clean {
