@@ -2,7 +2,8 @@
 //!
 //! Files are written atomically: into a temporary file beside the target, synced, then
 //! renamed over it. On any error the temporary file is removed, so the target path holds
-//! either its previous content or the whole new file, never a partial one. Files that
+//! either its previous content or the whole new file, never a partial one. A process that
+//! is killed cannot remove its temporary file; the next write to the same target does. Files that
 //! spindle writes are uncompressed with 64-byte-aligned buffers unless asked otherwise, so
 //! they map back with no copy. A target that this process has mapped (a table read from it
 //! is alive) is refused.
@@ -58,9 +59,10 @@ impl AtomicFile {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        let prefix = format!(".{}.spindle-", name.to_string_lossy());
+        remove_stale_temps(&dir, &prefix);
         let temp = dir.join(format!(
-            ".{}.spindle-{}-{}.tmp",
-            name.to_string_lossy(),
+            "{prefix}{}-{}.tmp",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
@@ -117,6 +119,33 @@ impl AtomicFile {
             let _ = File::open(dir).and_then(|d| d.sync_all());
         }
         Ok(())
+    }
+}
+
+/// Removes the temporary files that writers of the same target left behind when they were
+/// killed: `<prefix><pid>-<n>.tmp` whose process no longer runs (Linux, where `/proc` says).
+fn remove_stale_temps(dir: &Path, prefix: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(prefix))
+            .and_then(|n| n.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_file(entry.path());
+        }
     }
 }
 

@@ -91,7 +91,24 @@ fn parallel_csv_equals_the_rows_on_any_thread_count() {
     write_csv(&path, n);
     let expected: Vec<_> = (0..n).map(row).collect();
     for threads in [1, 2, 4] {
-        let batches = read(&path, &CsvOptions::default(), threads).unwrap();
+        let seen = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let options = CsvOptions {
+            progress: Some({
+                let seen = seen.clone();
+                std::sync::Arc::new(move |done, total| {
+                    assert!(done <= total);
+                    seen.fetch_max(done, std::sync::atomic::Ordering::Relaxed);
+                })
+            }),
+            ..CsvOptions::default()
+        };
+        let batches = read(&path, &options, threads).unwrap();
+        let body = std::fs::metadata(&path).unwrap().len() - "id,text,value\n".len() as u64;
+        assert_eq!(
+            seen.load(std::sync::atomic::Ordering::Relaxed),
+            body,
+            "progress reaches the end"
+        );
         assert!(batches.len() >= 4, "{} batches", batches.len());
         let schema = batches[0].schema();
         assert_eq!(schema.field(0).data_type(), &DataType::Int64);
@@ -552,7 +569,8 @@ fn sql_reads_every_format_and_writes_any_of_them() {
 }
 
 /// Kills a convert of a large CSV at several moments; the target holds nothing or the
-/// previous complete file, never a part.
+/// previous complete file, never a part, and the next write clears the killed runs'
+/// temporary files.
 #[test]
 fn sigkill_mid_convert_leaves_the_old_file_or_nothing() {
     let dir = scratch("ingest_kill");
@@ -572,27 +590,57 @@ fn sigkill_mid_convert_leaves_the_old_file_or_nothing() {
             .spawn()
             .unwrap()
     };
-    // Time a whole run to spread the kills over it.
+    // A whole run: its file, and its time to spread the kills over.
     let started = std::time::Instant::now();
     assert!(run().wait().unwrap().success());
     let whole = started.elapsed();
     let complete = std::fs::read(&target).unwrap();
-    let rows = spindle::open(&target).unwrap().num_rows();
-    assert_eq!(rows, 600_000);
-    for (i, fraction) in [0.05, 0.3, 0.6, 0.85, 0.95].iter().enumerate() {
-        if i == 0 {
-            std::fs::remove_file(&target).unwrap();
-        }
+    assert_eq!(spindle::open(&target).unwrap().num_rows(), 600_000);
+    // An older, different file at the target.
+    let small = dir.join("small.csv");
+    write_csv(&small, 10);
+    let o = spindle_cli(&["convert", small.to_str().unwrap(), target.to_str().unwrap()]);
+    assert!(o.status.success());
+    let previous = std::fs::read(&target).unwrap();
+    let temps = || {
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .count()
+    };
+    let fractions = [0.05, 0.3, 0.6, 0.85, 0.95];
+    let mut mid_write = 0;
+    for (i, fraction) in fractions.iter().enumerate() {
+        // Without a previous file for the first kills, over the older one for the rest.
+        let before = if i < 2 {
+            let _ = std::fs::remove_file(&target);
+            None
+        } else {
+            std::fs::write(&target, &previous).unwrap();
+            Some(&previous)
+        };
         let mut child = run();
         std::thread::sleep(whole.mul_f64(*fraction));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        match std::fs::read(&target) {
-            Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::NotFound, "kill {i}"),
-            Ok(bytes) => {
-                assert_eq!(bytes.len(), complete.len(), "kill {i}: a partial file");
-                assert_eq!(spindle::open(&target).unwrap().num_rows(), rows, "kill {i}");
-            }
+        // Each run removes the temporary files of the runs killed before it, so one left
+        // now means this run died while writing.
+        if temps() > 0 {
+            mid_write += 1;
+        }
+        match (std::fs::read(&target), before) {
+            (Err(e), None) => assert_eq!(e.kind(), std::io::ErrorKind::NotFound, "kill {i}"),
+            (Ok(bytes), Some(old)) if bytes == *old => {}
+            (Ok(bytes), _) => assert!(bytes == complete, "kill {i}: a partial or foreign file"),
+            (Err(e), Some(_)) => panic!("kill {i}: the previous file is gone: {e}"),
         }
     }
+    assert!(
+        mid_write >= 1,
+        "no kill landed while the file was being written"
+    );
+    // The next write removes what the killed runs left.
+    assert!(run().wait().unwrap().success());
+    assert_eq!(temps(), 0);
 }
