@@ -147,7 +147,11 @@ fn quotes_inside_unquoted_fields_and_escapes_still_split_right() {
 
     // A backslash escape inside quotes, a semicolon delimiter, NA as null, no header.
     let path = dir.join("escape.csv");
-    std::fs::write(&path, "1;\"a \\\"q\\\" b\";NA\n2;NA;2.5\n3;\"x;y\";3\n").unwrap();
+    std::fs::write(
+        &path,
+        "1;\"a \\\"q\\\" b\";NA\n2;NA;2.5\n3;\"x;y\";3\n4;;\n",
+    )
+    .unwrap();
     let options = CsvOptions {
         header: false,
         delimiter: b';',
@@ -164,6 +168,7 @@ fn quotes_inside_unquoted_fields_and_escapes_still_split_right() {
             (1, Some("a \"q\" b".to_string()), None),
             (2, None, Some(2.5)),
             (3, Some("x;y".to_string()), Some(3.0)),
+            (4, None, None),
         ]
     );
 }

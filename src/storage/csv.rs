@@ -48,7 +48,8 @@ pub struct CsvOptions {
     pub quote: u8,
     /// A byte that makes the next byte literal inside quotes, such as `\` (default none).
     pub escape: Option<u8>,
-    /// Field values that mean null (default: the empty field only). Matched whole.
+    /// Field values that mean null besides the empty field, which always does. Matched
+    /// whole.
     pub null_values: Vec<String>,
     /// Column types that replace the inferred ones, by column name.
     pub schema_overrides: Vec<(String, DataType)>,
@@ -399,11 +400,9 @@ impl CsvReader {
         if self.options.null_values.is_empty() {
             return Ok(None);
         }
-        let alternatives: Vec<String> = self
-            .options
-            .null_values
-            .iter()
-            .map(|v| regex::escape(v))
+        // The empty field stays null beside the values given.
+        let alternatives: Vec<String> = std::iter::once(String::new())
+            .chain(self.options.null_values.iter().map(|v| regex::escape(v)))
             .collect();
         regex::Regex::new(&format!("^(?:{})$", alternatives.join("|")))
             .map(Some)

@@ -52,7 +52,7 @@ pub struct Args {
     /// CSV: escape character inside quotes, such as \ (default: none)
     #[arg(long)]
     escape: Option<String>,
-    /// CSV: a field value that means null (repeatable; default: the empty field)
+    /// CSV: a field value that means null, besides the empty field (repeatable)
     #[arg(long = "null")]
     null_values: Vec<String>,
     /// CSV: records read to infer column types

@@ -196,10 +196,13 @@ fn info(file: &Path) -> Result<()> {
         writeln!(out, "storage: {}", table.mode())?;
         writeln!(out, "rows:    {}", table.num_rows())?;
         writeln!(out, "batches: {}", table.batch_rows().len())?;
+        let columns = frame.schema().fields().len();
+        let lazy = (0..columns).all(|c| !table.is_decoded(c));
         writeln!(
             out,
-            "opened in {:.2} ms (metadata only)",
-            elapsed.as_secs_f64() * 1e3
+            "opened in {:.2} ms ({})",
+            elapsed.as_secs_f64() * 1e3,
+            if lazy { "metadata only" } else { "read whole" }
         )?;
         writeln!(out, "columns:")?;
         let schema = frame.schema();
