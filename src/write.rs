@@ -422,7 +422,8 @@ impl<W: Write + Send> FormatWriter<W> {
                     .par_iter()
                     .enumerate()
                     .map(|(i, b)| {
-                        let mut buf = Vec::with_capacity(b.get_array_memory_size() + 1024);
+                        // The slice's bytes, not its buffers' (a slice of a mapped file holds them all).
+                        let mut buf = Vec::with_capacity(crate::exec::batch_bytes(b) + 1024);
                         let mut writer = arrow_csv::WriterBuilder::new()
                             .with_header(first_header && i == 0)
                             .with_delimiter(*delimiter)

@@ -264,16 +264,14 @@ impl CsvReader {
                 .collect();
             let mut chunks: Vec<(usize, Result<Decoded>)> = lanes.into_iter().flatten().collect();
             chunks.sort_unstable_by_key(|(i, _)| *i);
-            let chunks = chunks
-                .into_iter()
-                .map(|(_, c)| c)
-                .collect::<Result<Vec<Decoded>>>()?;
             let mut batches = Vec::new();
-            for (i, chunk) in chunks.into_iter().enumerate() {
+            // In file order, so that the error reported is the first in the file.
+            for (_, chunk) in chunks {
+                let chunk = chunk?;
                 if !chunk.ends_clean {
                     // The parity guess was wrong here: cut the rest of the file exactly.
-                    let from = cuts[first + i];
-                    cuts.truncate(first + i);
+                    let from = cuts[first];
+                    cuts.truncate(first);
                     cuts.extend(self.exact_cuts(from));
                     break;
                 }
