@@ -219,37 +219,67 @@ impl Table {
     /// groups in parallel.
     pub(crate) fn open_parquet(path: &Path) -> Result<Table> {
         let file = parquet::ParquetFile::open(path)?;
-        Ok(Table {
+        let mode = StorageMode::Decoded(format!(
+            "Parquet, {} row group{}",
+            file.batch_rows.len(),
+            if file.batch_rows.len() == 1 { "" } else { "s" }
+        ));
+        let (schema, rows, bytes) = (
+            file.schema.clone(),
+            file.batch_rows.clone(),
+            file.column_bytes.clone(),
+        );
+        Ok(Table::over_source(
+            path,
+            schema,
+            rows,
+            bytes,
+            mode,
+            Source::Parquet(file),
+        ))
+    }
+
+    /// A table whose columns `source` decodes on first use.
+    fn over_source(
+        path: &Path,
+        schema: SchemaRef,
+        batch_rows: Vec<usize>,
+        column_bytes: Vec<u64>,
+        mode: StorageMode,
+        source: Source,
+    ) -> Table {
+        Table {
             path: Some(path.to_path_buf()),
-            schema: file.schema.clone(),
-            batch_rows: file.batch_rows.clone(),
-            columns: (0..file.schema.fields().len())
+            columns: (0..schema.fields().len())
                 .map(|_| OnceLock::new())
                 .collect(),
-            column_bytes: file.column_bytes.clone(),
-            mode: StorageMode::Decoded(format!(
-                "Parquet, {} row group{}",
-                file.batch_rows.len(),
-                if file.batch_rows.len() == 1 { "" } else { "s" }
-            )),
-            source: Some(Source::Parquet(file)),
-        })
+            schema,
+            batch_rows,
+            column_bytes,
+            mode,
+            source: Some(source),
+        }
     }
 
     /// Opens an Arrow IPC file (mapped) or stream (decoded). Reads metadata only.
     pub(crate) fn open_ipc(path: &Path) -> Result<Table> {
         match ipc::open(path)? {
-            ipc::Opened::File(file) => Ok(Table {
-                path: Some(path.to_path_buf()),
-                schema: file.schema.clone(),
-                batch_rows: file.batch_rows.clone(),
-                columns: (0..file.schema.fields().len())
-                    .map(|_| OnceLock::new())
-                    .collect(),
-                column_bytes: file.column_bytes.clone(),
-                mode: file.mode.clone(),
-                source: Some(Source::Ipc(file)),
-            }),
+            ipc::Opened::File(file) => {
+                let (schema, rows, bytes, mode) = (
+                    file.schema.clone(),
+                    file.batch_rows.clone(),
+                    file.column_bytes.clone(),
+                    file.mode.clone(),
+                );
+                Ok(Table::over_source(
+                    path,
+                    schema,
+                    rows,
+                    bytes,
+                    mode,
+                    Source::Ipc(file),
+                ))
+            }
             ipc::Opened::Stream { schema, batches } => {
                 let mut table = Table::from_batches(schema, batches);
                 table.path = Some(path.to_path_buf());

@@ -149,23 +149,19 @@ def main():
         }
         for out, extra in outputs.items():
             run(spindle, "convert", p("source.arrow"), p(out), *extra)
+        def pyarrow_and_polars_read(out, pa_table, pl_frame):
+            check(f"pyarrow reads {out}: types", pa_table.schema.equals(src.schema), f"{pa_table.schema}")
+            same_values(f"pyarrow reads {out}: values", pa_table, src)
+            want = pl.from_arrow(src)
+            check(f"polars reads {out}: types", pl_frame.schema == want.schema, f"{pl_frame.schema}")
+            check(f"polars reads {out}: values", pl_frame.equals(want))
+
         for out in [o for o in outputs if o.endswith(".arrow")]:
             with pa.memory_map(p(out)) as source:
                 back = ipc.open_file(source).read_all()
-            check(f"pyarrow reads {out}: types", back.schema.equals(src.schema), f"{back.schema}")
-            same_values(f"pyarrow reads {out}: values", back, src)
-            back = pl.read_ipc(p(out))
-            want = pl.from_arrow(src)
-            check(f"polars reads {out}: types", back.schema == want.schema, f"{back.schema}")
-            check(f"polars reads {out}: values", back.equals(want))
+            pyarrow_and_polars_read(out, back, pl.read_ipc(p(out)))
         for out in [o for o in outputs if o.endswith(".parquet")]:
-            back = pq.read_table(p(out))
-            check(f"pyarrow reads {out}: types", back.schema.equals(src.schema), f"{back.schema}")
-            same_values(f"pyarrow reads {out}: values", back, src)
-            back = pl.read_parquet(p(out))
-            want = pl.from_arrow(src)
-            check(f"polars reads {out}: types", back.schema == want.schema, f"{back.schema}")
-            check(f"polars reads {out}: values", back.equals(want))
+            pyarrow_and_polars_read(out, pq.read_table(p(out)), pl.read_parquet(p(out)))
             got = con.execute(f"SELECT * FROM read_parquet('{p(out)}') ORDER BY id").fetchall()
             want_rows = con.execute("SELECT * FROM src ORDER BY id").fetchall()
             check(f"duckdb reads {out}: values", got == want_rows)
