@@ -224,38 +224,23 @@ impl Table {
             file.batch_rows.len(),
             if file.batch_rows.len() == 1 { "" } else { "s" }
         ));
-        let (schema, rows, bytes) = (
-            file.schema.clone(),
-            file.batch_rows.clone(),
-            file.column_bytes.clone(),
-        );
-        Ok(Table::over_source(
-            path,
-            schema,
-            rows,
-            bytes,
-            mode,
-            Source::Parquet(file),
-        ))
+        Ok(Table::over_source(path, mode, Source::Parquet(file)))
     }
 
     /// A table whose columns `source` decodes on first use.
-    fn over_source(
-        path: &Path,
-        schema: SchemaRef,
-        batch_rows: Vec<usize>,
-        column_bytes: Vec<u64>,
-        mode: StorageMode,
-        source: Source,
-    ) -> Table {
+    fn over_source(path: &Path, mode: StorageMode, source: Source) -> Table {
+        let (schema, batch_rows, column_bytes) = match &source {
+            Source::Ipc(f) => (&f.schema, &f.batch_rows, &f.column_bytes),
+            Source::Parquet(f) => (&f.schema, &f.batch_rows, &f.column_bytes),
+        };
         Table {
             path: Some(path.to_path_buf()),
             columns: (0..schema.fields().len())
                 .map(|_| OnceLock::new())
                 .collect(),
-            schema,
-            batch_rows,
-            column_bytes,
+            schema: schema.clone(),
+            batch_rows: batch_rows.clone(),
+            column_bytes: column_bytes.clone(),
             mode,
             source: Some(source),
         }
@@ -265,20 +250,8 @@ impl Table {
     pub(crate) fn open_ipc(path: &Path) -> Result<Table> {
         match ipc::open(path)? {
             ipc::Opened::File(file) => {
-                let (schema, rows, bytes, mode) = (
-                    file.schema.clone(),
-                    file.batch_rows.clone(),
-                    file.column_bytes.clone(),
-                    file.mode.clone(),
-                );
-                Ok(Table::over_source(
-                    path,
-                    schema,
-                    rows,
-                    bytes,
-                    mode,
-                    Source::Ipc(file),
-                ))
+                let mode = file.mode.clone();
+                Ok(Table::over_source(path, mode, Source::Ipc(file)))
             }
             ipc::Opened::Stream { schema, batches } => {
                 let mut table = Table::from_batches(schema, batches);
