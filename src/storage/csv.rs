@@ -1,8 +1,9 @@
 //! Reading CSV in parallel: arrow-csv's decoder on every core.
 //!
-//! The file is mapped and cut into chunks of a few MB at record boundaries; each chunk is
-//! decoded by its own [`arrow_csv::reader::Decoder`] on the rayon pool, and the chunks'
-//! batches are kept in file order. Finding a boundary is the only subtle step, because a
+//! The file is mapped and cut into chunks of a few MB at record boundaries; the chunks are
+//! decoded in waves on the rayon pool, each thread with one [`arrow_csv::reader::Decoder`]
+//! for the whole file (so its buffers are reused), and the batches come out in file order,
+//! a wave at a time ([`CsvReader::for_each_wave`]). Finding a boundary is the only subtle step, because a
 //! newline inside a quoted field does not end a record:
 //!
 //! 1. **Speculate** (parallel): count the quote bytes of each chunk; a prefix sum gives the
@@ -12,11 +13,11 @@
 //!    record start, with csv-core's rules (a quote opens a field only at the field's
 //!    start; doubled quotes and the escape byte stay inside) and check that the chunk ends
 //!    outside quotes. A quote inside an unquoted field (`5" disk`) or an escaped quote can
-//!    fool step 1; then the cuts are found again by one sequential scan, and the chunks
-//!    decoded again.
+//!    fool step 1; then, from the first chunk that ends inside quotes, the rest of the file
+//!    is cut by one sequential scan with those rules and decoded again.
 //!
-//! The schema is inferred from the first records (arrow-csv's rules), with the caller's
-//! overrides by name. A chunk that fails to decode is bisected by records to find the
+//! The schema is inferred (arrow-csv's rules) from the first records that have the
+//! header's number of fields and are valid UTF-8, with the caller's overrides by name. A chunk that fails to decode is bisected by records to find the
 //! first bad one and its physical line; with `skip_bad_rows` every bad record is dropped
 //! and counted instead.
 
