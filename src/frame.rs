@@ -40,6 +40,18 @@ pub fn open(path: impl AsRef<Path>) -> Result<DataFrame> {
     })
 }
 
+/// Opens a Parquet file whatever its name: reads its footer; each column decodes when a
+/// query first touches it, its row groups in parallel.
+///
+/// # Errors
+/// [`Error::BadFile`] for a file that is not Parquet, is truncated, or holds a type with no
+/// Arrow mapping.
+pub fn read_parquet(path: impl AsRef<Path>) -> Result<DataFrame> {
+    Ok(DataFrame {
+        table: Arc::new(Table::open_parquet(path.as_ref())?),
+    })
+}
+
 /// Reads a CSV file in parallel (see [`crate::storage::csv`]).
 ///
 /// # Errors

@@ -201,6 +201,21 @@ impl Session {
                 let scope = Scope::of(&frame.schema(), qualifiers);
                 Ok((frame.lazy(), scope))
             }
+            TableFactor::Table {
+                name,
+                alias,
+                args: Some(args),
+                with_hints,
+                ..
+            } if with_hints.is_empty() => {
+                let frame = table_function(name, &args.args)?;
+                let qualifiers = match alias {
+                    Some(a) => vec![a.name.value.clone()],
+                    None => vec![name.to_string()],
+                };
+                let scope = Scope::of(&frame.schema(), qualifiers);
+                Ok((frame.lazy(), scope))
+            }
             TableFactor::Derived {
                 lateral: false,
                 subquery,
@@ -612,6 +627,137 @@ fn at(span: sqlparser::tokenizer::Span, message: impl Into<String>) -> Error {
 
 fn unsupported(span: sqlparser::tokenizer::Span, what: &str) -> Error {
     at(span, format!("spindle's SQL does not run {what}"))
+}
+
+/// `read_csv('f.csv', delim = ';', header = false, ...)` and `read_parquet('f')`, with
+/// DuckDB's names and option names.
+fn table_function(name: &ast::ObjectName, args: &[FunctionArg]) -> Result<DataFrame> {
+    let func = name.to_string().to_ascii_lowercase();
+    let mut path = None;
+    let mut options: Vec<(String, &ast::Expr)> = Vec::new();
+    for arg in args {
+        match arg {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::BinaryOp {
+                left,
+                op: BinaryOperator::Eq,
+                right,
+            })) if matches!(left.as_ref(), ast::Expr::Identifier(_)) => {
+                let ast::Expr::Identifier(id) = left.as_ref() else {
+                    unreachable!("matched above")
+                };
+                options.push((id.value.to_ascii_lowercase(), right));
+            }
+            FunctionArg::Named {
+                name,
+                arg: FunctionArgExpr::Expr(e),
+                ..
+            } => options.push((name.value.to_ascii_lowercase(), e)),
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) if path.is_none() => {
+                path = Some(option_string(e, &func)?);
+            }
+            other => {
+                return Err(at(
+                    other.span(),
+                    format!("{func} takes one file path and named options"),
+                ))
+            }
+        }
+    }
+    let path = path.ok_or_else(|| at(name.span(), format!("{func} needs a file path")))?;
+    match func.as_str() {
+        "read_csv" | "read_csv_auto" => {
+            let mut csv = crate::CsvOptions::default();
+            for (option, value) in options {
+                let what = format!("{func}'s {option}");
+                match option.as_str() {
+                    "delim" | "sep" | "delimiter" => csv.delimiter = option_byte(value, &what)?,
+                    "quote" => csv.quote = option_byte(value, &what)?,
+                    "escape" => csv.escape = Some(option_byte(value, &what)?),
+                    "header" => csv.header = option_bool(value, &what)?,
+                    "ignore_errors" => csv.skip_bad_rows = option_bool(value, &what)?,
+                    "nullstr" | "null_values" => match value {
+                        ast::Expr::Array(ast::Array { elem, .. }) => {
+                            for e in elem {
+                                csv.null_values.push(option_string(e, &what)?);
+                            }
+                        }
+                        e => csv.null_values.push(option_string(e, &what)?),
+                    },
+                    "sample_size" => {
+                        csv.infer_rows = count_value(value, &what)?.max(1);
+                    }
+                    "types" | "dtypes" | "column_types" => {
+                        let ast::Expr::Dictionary(fields) = value else {
+                            return Err(at(
+                                value.span(),
+                                format!("{what} is a struct of column types: {{'col': 'BIGINT'}}"),
+                            ));
+                        };
+                        for field in fields {
+                            let ty = option_string(&field.value, &what)?;
+                            let ty = crate::storage::csv::parse_type(&ty)
+                                .map_err(|e| at(field.value.span(), e.to_string()))?;
+                            csv.schema_overrides.push((field.key.value.clone(), ty));
+                        }
+                    }
+                    _ => {
+                        return Err(at(
+                            value.span(),
+                            format!(
+                                "{func} has no option {option}; it takes delim, header, quote, escape, nullstr, sample_size, ignore_errors and types"
+                            ),
+                        ))
+                    }
+                }
+            }
+            crate::frame::read_csv(&path, &csv)
+        }
+        "read_parquet" => match options.first() {
+            Some((option, value)) => Err(at(
+                value.span(),
+                format!("read_parquet has no option {option}"),
+            )),
+            None => crate::frame::read_parquet(&path),
+        },
+        _ => Err(at(
+            name.span(),
+            format!("unknown table function {name}; read_csv and read_parquet are known, or name a file: FROM 'data.arrow'"),
+        )),
+    }
+}
+
+fn option_string(e: &ast::Expr, what: &str) -> Result<String> {
+    match e {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => {
+                Ok(s.clone())
+            }
+            _ => Err(at(e.span(), format!("{what} is a string"))),
+        },
+        _ => Err(at(e.span(), format!("{what} is a string"))),
+    }
+}
+
+fn option_byte(e: &ast::Expr, what: &str) -> Result<u8> {
+    let s = option_string(e, what)?;
+    match s.as_str() {
+        "\\t" | "\t" => Ok(b'\t'),
+        t if t.len() == 1 && t.is_ascii() => Ok(t.as_bytes()[0]),
+        _ => Err(at(
+            e.span(),
+            format!("{what} is one ASCII character, not {s:?}"),
+        )),
+    }
+}
+
+fn option_bool(e: &ast::Expr, what: &str) -> Result<bool> {
+    match e {
+        ast::Expr::Value(v) => match v.value {
+            ast::Value::Boolean(b) => Ok(b),
+            _ => Err(at(e.span(), format!("{what} is true or false"))),
+        },
+        _ => Err(at(e.span(), format!("{what} is true or false"))),
+    }
 }
 
 fn count_value(e: &ast::Expr, what: &str) -> Result<usize> {

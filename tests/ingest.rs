@@ -156,7 +156,7 @@ fn quotes_inside_unquoted_fields_and_escapes_still_split_right() {
         header: false,
         delimiter: b';',
         escape: Some(b'\\'),
-        null_values: vec!["NA".into()],
+        null_values: vec!["NA".into(), String::new()],
         schema_overrides: vec![("column_3".into(), DataType::Float64)],
         ..CsvOptions::default()
     };
@@ -567,6 +567,48 @@ fn sql_reads_every_format_and_writes_any_of_them() {
     }
     assert_eq!(answers[0], answers[1]);
     assert!(answers[0].starts_with("n,s\n500,"), "{}", answers[0]);
+    // DuckDB's table functions, with its option names.
+    let semi = dir.join("semi.txt");
+    std::fs::write(&semi, "a;b;c\n1;x y;NA\n2;;3.5\n3;\"q;r\";4\n").unwrap();
+    let query = format!(
+        "SELECT a, b, c FROM read_csv('{}', delim = ';', nullstr = 'NA', types = {{'c': 'DOUBLE'}}) ORDER BY a",
+        semi.display()
+    );
+    let o = spindle_cli(&["sql", &query, "--format", "csv"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "a,b,c\n1,x y,\n2,,3.5\n3,q;r,4.0\n"
+    );
+    let query = format!(
+        "SELECT count(*) AS n FROM read_parquet('{}') p WHERE p.text IS NOT NULL",
+        parquet.display()
+    );
+    let o = spindle_cli(&["sql", &query, "--format", "csv"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "n\n2500\n");
+    for (bad, message) in [
+        (
+            "SELECT * FROM read_csv('{}', delimx = ';')",
+            "read_csv has no option delimx",
+        ),
+        (
+            "SELECT * FROM read_csv('{}', delim = ';;')",
+            "one ASCII character",
+        ),
+        (
+            "SELECT * FROM read_csv('{}', header = 'yes')",
+            "true or false",
+        ),
+        (
+            "SELECT * FROM read_json('{}')",
+            "unknown table function read_json",
+        ),
+    ] {
+        let o = spindle_cli(&["sql", &bad.replace("{}", semi.to_str().unwrap())]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{bad}");
+        assert!(err.contains(message), "{bad}: {err}");
+    }
     // Parquet to stdout, piped.
     let o = spindle_cli(&["sql", &q(&parquet), "--format", "parquet"]);
     assert!(o.status.success());

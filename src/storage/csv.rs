@@ -49,8 +49,9 @@ pub struct CsvOptions {
     pub quote: u8,
     /// A byte that makes the next byte literal inside quotes, such as `\` (default none).
     pub escape: Option<u8>,
-    /// Field values that mean null besides the empty field, which always does. Matched
-    /// whole.
+    /// Field values that mean null, matched whole. Empty (the default): the empty field is
+    /// null. As with DuckDB's `nullstr`, values given replace that default; include `""` to
+    /// keep it.
     pub null_values: Vec<String>,
     /// Column types that replace the inferred ones, by column name.
     pub schema_overrides: Vec<(String, DataType)>,
@@ -93,6 +94,47 @@ impl std::fmt::Debug for CsvOptions {
             .field("progress", &self.progress.is_some())
             .finish()
     }
+}
+
+/// A column type by its common name (DuckDB's, Polars', Arrow's).
+///
+/// # Errors
+/// A name that is none of these.
+pub fn parse_type(name: &str) -> Result<DataType> {
+    use arrow_schema::TimeUnit;
+    let t = match name.trim().to_ascii_lowercase().as_str() {
+        "bool" | "boolean" => DataType::Boolean,
+        "int8" | "tinyint" => DataType::Int8,
+        "int16" | "smallint" => DataType::Int16,
+        "int32" | "int" | "integer" => DataType::Int32,
+        "int64" | "bigint" | "long" => DataType::Int64,
+        "uint8" | "utinyint" => DataType::UInt8,
+        "uint16" | "usmallint" => DataType::UInt16,
+        "uint32" | "uinteger" => DataType::UInt32,
+        "uint64" | "ubigint" => DataType::UInt64,
+        "float32" | "float" | "real" => DataType::Float32,
+        "float64" | "double" => DataType::Float64,
+        "string" | "str" | "utf8" | "varchar" | "text" => DataType::Utf8,
+        "large_string" | "large_utf8" | "largeutf8" => DataType::LargeUtf8,
+        "string_view" | "utf8view" | "utf8_view" => DataType::Utf8View,
+        "date" | "date32" => DataType::Date32,
+        "timestamp" | "datetime" | "timestamp_us" => {
+            DataType::Timestamp(TimeUnit::Microsecond, None)
+        }
+        "timestamp_ms" => DataType::Timestamp(TimeUnit::Millisecond, None),
+        "timestamp_ns" => DataType::Timestamp(TimeUnit::Nanosecond, None),
+        "timestamp_s" => DataType::Timestamp(TimeUnit::Second, None),
+        _ => name
+            .trim()
+            .parse::<DataType>()
+            .map_err(|_| Error::InvalidArgument {
+                context: "--schema".into(),
+                message: format!(
+                    "unknown type {name:?}; see `spindle convert --help` for the names"
+                ),
+            })?,
+    };
+    Ok(t)
 }
 
 /// A record that did not decode.
@@ -399,9 +441,12 @@ impl CsvReader {
         if self.options.null_values.is_empty() {
             return Ok(None);
         }
-        // The empty field stays null beside the values given.
-        let alternatives: Vec<String> = std::iter::once(String::new())
-            .chain(self.options.null_values.iter().map(|v| regex::escape(v)))
+        // As DuckDB's nullstr, the values given replace the default (the empty field).
+        let alternatives: Vec<String> = self
+            .options
+            .null_values
+            .iter()
+            .map(|v| regex::escape(v))
             .collect();
         regex::Regex::new(&format!("^(?:{})$", alternatives.join("|")))
             .map(Some)

@@ -24,6 +24,7 @@ import argparse
 import datetime
 import decimal
 import json
+import re
 import math
 import os
 import random
@@ -203,6 +204,15 @@ def main():
     tables = {name: read(p) for name, p in paths.items()}
     for name, t in tables.items():
         con.register(name, t)
+    # t1 as CSV (';'-separated, NA for null) and Parquet, for DuckDB's read_csv and
+    # read_parquet, which both engines run on the same file ({file:NAME} in a query).
+    csv_path, parquet_path = os.path.join(DATA, "t1.csv"), os.path.join(DATA, "t1.parquet")
+    if args.regen or not os.path.exists(csv_path) or not os.path.exists(parquet_path):
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+        options = pacsv.WriteOptions(delimiter=";", null_string="NA")
+        pacsv.write_csv(tables["t1"], csv_path, write_options=options)
+        pq.write_table(tables["t1"], parquet_path, row_group_size=1000)
 
     known = json.load(open(os.path.join(HERE, "known_differences.json"), encoding="utf-8"))
     queries = parse_queries(os.path.join(HERE, "queries.sql"))
@@ -219,6 +229,10 @@ def main():
         for table, path in paths.items():
             duck_q = duck_q.replace("{" + table + "}", table)
             spin_q = spin_q.replace("{" + table + "}", f"'{path}'")
+        for file in re.findall(r"\{file:([^}]+)\}", q):
+            quoted = "'" + os.path.join(DATA, file) + "'"
+            duck_q = duck_q.replace("{file:" + file + "}", quoted)
+            spin_q = spin_q.replace("{file:" + file + "}", quoted)
         try:
             expected = con.sql(duck_q).to_arrow_table()
         except duckdb.Error as e:

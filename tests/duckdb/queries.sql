@@ -1,6 +1,7 @@
 -- The differential corpus: each query runs in spindle and in DuckDB (differential.py).
 -- A query starts with a line `-- name [ordered]`; `ordered` compares rows in order (the
--- ORDER BY must then be total), otherwise as a multiset. Tables are written {t1}, {t2}.
+-- ORDER BY must then be total), otherwise as a multiset. Tables are written {t1}, {t2}; {file:NAME} is a file of data/ that both engines read
+-- themselves (t1.csv, t1.parquet: t1 written by pyarrow).
 
 -- scan_all
 SELECT * FROM {t1};
@@ -302,3 +303,16 @@ SELECT grp, count(DISTINCT city) AS c FROM {t1} GROUP BY grp HAVING count(DISTIN
 SELECT id, name FROM {t1} ORDER BY length(email) DESC, id LIMIT 15 OFFSET 3;
 -- group_order_key_not_selected ordered
 SELECT count(*) FROM {t1} GROUP BY city ORDER BY city NULLS FIRST;
+
+-- read_csv_options
+SELECT * FROM read_csv({file:t1.csv}, delim = ';', nullstr = 'NA');
+-- read_csv_types
+SELECT id, qty, score FROM read_csv({file:t1.csv}, delim = ';', nullstr = 'NA', types = {'qty': 'DOUBLE', 'id': 'VARCHAR'}) WHERE score > 0;
+-- read_csv_group ordered
+SELECT grp, count(*) AS n, sum(qty) AS q, min(day) AS d FROM read_csv({file:t1.csv}, delim = ';', nullstr = 'NA') GROUP BY grp ORDER BY grp NULLS LAST;
+-- read_parquet_all
+SELECT * FROM read_parquet({file:t1.parquet});
+-- read_parquet_join
+SELECT t.country, count(*) AS n, sum(p.qty) AS q FROM read_parquet({file:t1.parquet}) p JOIN {t2} t ON p.city = t.city GROUP BY t.country;
+-- parquet_by_extension
+SELECT city, avg(score) AS s FROM {file:t1.parquet} WHERE active GROUP BY city;

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use arrow_schema::DataType;
 use clap::ValueEnum;
 use spindle::{CsvOptions, Error, FileFormat, Result, WriteOptions};
 
@@ -52,7 +51,7 @@ pub struct Args {
     /// CSV: escape character inside quotes, such as \ (default: none)
     #[arg(long)]
     escape: Option<String>,
-    /// CSV: a field value that means null, besides the empty field (repeatable)
+    /// CSV: a field value that means null (repeatable; replaces the default, the empty field, as DuckDB's nullstr does: add --null '' to keep it)
     #[arg(long = "null")]
     null_values: Vec<String>,
     /// CSV: records read to infer column types
@@ -101,44 +100,6 @@ fn byte(option: &str, text: &str) -> Result<u8> {
     }
 }
 
-/// A column type by its common name (DuckDB's, Polars', Arrow's).
-pub fn parse_type(name: &str) -> Result<DataType> {
-    use arrow_schema::TimeUnit;
-    let t = match name.trim().to_ascii_lowercase().as_str() {
-        "bool" | "boolean" => DataType::Boolean,
-        "int8" | "tinyint" => DataType::Int8,
-        "int16" | "smallint" => DataType::Int16,
-        "int32" | "int" | "integer" => DataType::Int32,
-        "int64" | "bigint" | "long" => DataType::Int64,
-        "uint8" | "utinyint" => DataType::UInt8,
-        "uint16" | "usmallint" => DataType::UInt16,
-        "uint32" | "uinteger" => DataType::UInt32,
-        "uint64" | "ubigint" => DataType::UInt64,
-        "float32" | "float" | "real" => DataType::Float32,
-        "float64" | "double" => DataType::Float64,
-        "string" | "str" | "utf8" | "varchar" | "text" => DataType::Utf8,
-        "large_string" | "large_utf8" | "largeutf8" => DataType::LargeUtf8,
-        "string_view" | "utf8view" | "utf8_view" => DataType::Utf8View,
-        "date" | "date32" => DataType::Date32,
-        "timestamp" | "datetime" | "timestamp_us" => {
-            DataType::Timestamp(TimeUnit::Microsecond, None)
-        }
-        "timestamp_ms" => DataType::Timestamp(TimeUnit::Millisecond, None),
-        "timestamp_ns" => DataType::Timestamp(TimeUnit::Nanosecond, None),
-        "timestamp_s" => DataType::Timestamp(TimeUnit::Second, None),
-        _ => name
-            .trim()
-            .parse::<DataType>()
-            .map_err(|_| Error::InvalidArgument {
-                context: "--schema".into(),
-                message: format!(
-                    "unknown type {name:?}; see `spindle convert --help` for the names"
-                ),
-            })?,
-    };
-    Ok(t)
-}
-
 fn csv_options(args: &Args, tsv: bool) -> Result<CsvOptions> {
     let schema_overrides = args
         .schema
@@ -151,7 +112,10 @@ fn csv_options(args: &Args, tsv: bool) -> Result<CsvOptions> {
                     context: "--schema".into(),
                     message: format!("{spec:?} is not name:type"),
                 })?;
-            Ok((name.trim().to_string(), parse_type(ty)?))
+            Ok((
+                name.trim().to_string(),
+                spindle::storage::csv::parse_type(ty)?,
+            ))
         })
         .collect::<Result<Vec<_>>>()?;
     let delimiter = match &args.delimiter {
