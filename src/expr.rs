@@ -1,7 +1,7 @@
 //! Logical expressions: what a user writes, in the style of Polars (`col("a").eq(lit(1))`).
 //!
 //! An [`Expr`] names columns and functions but holds nothing compiled; the planner
-//! ([`crate::plan`]) checks it against a schema, coerces types, and compiles patterns once
+//! (`plan`) checks it against a schema, coerces types, and compiles patterns once
 //! into a physical expression that partitions evaluate.
 
 use std::fmt;
