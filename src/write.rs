@@ -225,6 +225,8 @@ pub struct WriteOptions {
     /// Write string view columns as plain strings (Utf8), for readers that lack views.
     /// Otherwise every column keeps its type.
     pub plain_strings: bool,
+    /// Parquet: rows per row group (default 1,048,576, as arrow-rs and pyarrow write).
+    pub row_group_rows: usize,
     /// CSV: the field separator (default `,`).
     pub delimiter: u8,
     /// CSV: write a header row (default true).
@@ -236,6 +238,7 @@ impl Default for WriteOptions {
         WriteOptions {
             compression: None,
             plain_strings: false,
+            row_group_rows: 1 << 20,
             delimiter: b',',
             header: true,
         }
@@ -297,7 +300,7 @@ pub(crate) struct FormatWriter<W: Write + Send> {
 
 enum Inner<W: Write + Send> {
     Arrow(arrow_ipc::writer::FileWriter<W>),
-    Parquet(parquet::arrow::ArrowWriter<W>),
+    Parquet(ParquetWriter<W>),
     Csv {
         w: W,
         /// The header row is still to be written.
@@ -353,7 +356,7 @@ impl<W: Write + Send> FormatWriter<W> {
                     .set_compression(codec)
                     .build();
                 Inner::Parquet(
-                    parquet::arrow::ArrowWriter::try_new(w, schema.clone(), Some(properties))
+                    ParquetWriter::new(w, schema, properties, options.row_group_rows)
                         .map_err(parquet)?,
                 )
             }
@@ -458,11 +461,113 @@ impl<W: Write + Send> FormatWriter<W> {
         match self.inner {
             Inner::Arrow(mut w) => w.finish().map_err(|e| Error::arrow("writing Arrow", e)),
             Inner::Parquet(w) => w
-                .close()
-                .map(|_| ())
+                .finish()
                 .map_err(|e| Error::invalid("writing Parquet", e.to_string())),
             Inner::Csv { .. } => Ok(()),
         }
+    }
+}
+
+/// A Parquet file whose row groups are encoded one column per task on the rayon pool
+/// (arrow-rs' column writers), then appended in order.
+struct ParquetWriter<W: Write + Send> {
+    file: parquet::file::writer::SerializedFileWriter<W>,
+    columns: parquet::arrow::arrow_writer::ArrowRowGroupWriterFactory,
+    schema: SchemaRef,
+    pending: Vec<RecordBatch>,
+    pending_rows: usize,
+    row_group_rows: usize,
+    row_groups: usize,
+}
+
+impl<W: Write + Send> ParquetWriter<W> {
+    fn new(
+        w: W,
+        schema: &SchemaRef,
+        properties: parquet::file::properties::WriterProperties,
+        row_group_rows: usize,
+    ) -> parquet::errors::Result<ParquetWriter<W>> {
+        // ArrowWriter sets up the file with the Arrow schema in its metadata, as every
+        // reader expects; its lower half then writes the row groups.
+        let (file, columns) =
+            parquet::arrow::ArrowWriter::try_new(w, schema.clone(), Some(properties))?
+                .into_serialized_writer()?;
+        Ok(ParquetWriter {
+            file,
+            columns,
+            schema: schema.clone(),
+            pending: Vec::new(),
+            pending_rows: 0,
+            row_group_rows: row_group_rows.max(1),
+            row_groups: 0,
+        })
+    }
+
+    fn write(&mut self, batch: &RecordBatch) -> parquet::errors::Result<()> {
+        let mut batch = batch.clone();
+        while self.pending_rows + batch.num_rows() >= self.row_group_rows {
+            let take = self.row_group_rows - self.pending_rows;
+            self.pending.push(batch.slice(0, take));
+            self.pending_rows += take;
+            batch = batch.slice(take, batch.num_rows() - take);
+            self.flush()?;
+        }
+        if batch.num_rows() > 0 {
+            self.pending_rows += batch.num_rows();
+            self.pending.push(batch);
+        }
+        Ok(())
+    }
+
+    /// Encodes the pending rows as one row group.
+    fn flush(&mut self) -> parquet::errors::Result<()> {
+        use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk};
+        use rayon::prelude::*;
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let batches = std::mem::take(&mut self.pending);
+        self.pending_rows = 0;
+        let mut writers = self
+            .columns
+            .create_column_writers(self.row_groups)?
+            .into_iter();
+        // Each field's leaf columns (one for a flat type), with their writers.
+        let mut jobs = Vec::with_capacity(self.schema.fields().len());
+        for (i, field) in self.schema.fields().iter().enumerate() {
+            let leaves = batches
+                .iter()
+                .map(|b| compute_leaves(field, b.column(i)))
+                .collect::<parquet::errors::Result<Vec<_>>>()?;
+            let n = leaves.first().map_or(0, Vec::len);
+            jobs.push((writers.by_ref().take(n).collect::<Vec<_>>(), leaves));
+        }
+        let chunks = jobs
+            .into_par_iter()
+            .map(|(mut column_writers, leaves)| {
+                for batch_leaves in leaves {
+                    for (writer, leaf) in column_writers.iter_mut().zip(batch_leaves) {
+                        writer.write(&leaf)?;
+                    }
+                }
+                column_writers
+                    .into_iter()
+                    .map(|w| w.close())
+                    .collect::<parquet::errors::Result<Vec<ArrowColumnChunk>>>()
+            })
+            .collect::<parquet::errors::Result<Vec<_>>>()?;
+        let mut row_group = self.file.next_row_group()?;
+        for chunk in chunks.into_iter().flatten() {
+            chunk.append_to_row_group(&mut row_group)?;
+        }
+        row_group.close()?;
+        self.row_groups += 1;
+        Ok(())
+    }
+
+    fn finish(mut self) -> parquet::errors::Result<()> {
+        self.flush()?;
+        self.file.close().map(|_| ())
     }
 }
 

@@ -1,5 +1,5 @@
-"""Ingest benchmark: CSV -> Arrow IPC and Parquet reads, spindle beside pyarrow, polars
-and duckdb on the same files, measured side by side in one run (medians).
+"""Ingest benchmark: CSV -> Arrow IPC, Parquet reads and Parquet writes, spindle beside
+pyarrow, polars and duckdb on the same files, measured side by side in one run (medians).
 
     benches/compare/ingest.sh [--rows 10000000] [--runs 3]   (makes the venv and the build)
 
@@ -11,8 +11,12 @@ and duckdb on the same files, measured side by side in one run (medians).
   default row groups) into memory: spindle's `open: + query:` times of
   `SELECT * FROM 'data.parquet'` (the query materialises every column), pyarrow's
   `parquet.read_table`, polars' `read_parquet`, duckdb's `read_parquet` to Arrow.
-- Answers checked: the row count of every result, and spindle's IPC file equal to
-  pyarrow's table read from the same CSV.
+- Parquet write: the data set's Arrow IPC file to Parquet (snappy, row groups of 2^20
+  rows): spindle's whole `spindle convert data.arrow out.parquet` process (mapped input,
+  final fsync included); pyarrow's `parquet.write_table` and polars' `write_parquet` of the
+  table already in memory; duckdb's `COPY ... TO` from that Arrow table.
+- Answers checked: the row count of every result, spindle's IPC file equal to pyarrow's
+  table read from the same CSV, and every Parquet file read back equal in rows.
 """
 import argparse
 import datetime
@@ -61,7 +65,7 @@ def main():
             pq.write_table(ipc.open_file(source).read_all(), parquet)
     with pa.memory_map(args.arrow) as source:
         rows = ipc.open_file(source).read_all().num_rows
-    results = {"csv_to_ipc": {}, "parquet_read": {}}
+    results = {"csv_to_ipc": {}, "parquet_read": {}, "parquet_write": {}}
 
     def spindle_convert():
         out = w("spindle.arrow")
@@ -141,7 +145,44 @@ def main():
         results["parquet_read"][name] = {"seconds": median, "rows": n}
         print(f"parquet read {name:<8} {median:7.3f} s  ({n} rows)", flush=True)
 
-    ok = same and all(r["rows"] == rows for part in ("csv_to_ipc", "parquet_read") for r in results[part].values())
+    with pa.memory_map(args.arrow) as source:
+        table = ipc.open_file(source).read_all()
+    frame = pl.from_arrow(table)
+    con = duckdb.connect()
+    con.register("t", table)
+
+    def spindle_write():
+        out = w("spindle.parquet")
+        if os.path.exists(out):
+            os.remove(out)
+        subprocess.run([args.spindle, "convert", args.arrow, out], check=True, capture_output=True)
+        return pq.ParquetFile(out).metadata.num_rows
+
+    def pyarrow_write():
+        pq.write_table(table, w("pyarrow.parquet"), row_group_size=1 << 20)
+        return pq.ParquetFile(w("pyarrow.parquet")).metadata.num_rows
+
+    def polars_write():
+        frame.write_parquet(w("polars.parquet"), compression="snappy", row_group_size=1 << 20)
+        return pq.ParquetFile(w("polars.parquet")).metadata.num_rows
+
+    def duckdb_write():
+        con.execute(f"COPY t TO '{w('duckdb.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE {1 << 20})")
+        return pq.ParquetFile(w("duckdb.parquet")).metadata.num_rows
+
+    for name, fn in [("spindle", spindle_write), ("pyarrow", pyarrow_write), ("polars", polars_write), ("duckdb", duckdb_write)]:
+        fn()
+        median, n = timed(fn, args.runs)
+        results["parquet_write"][name] = {"seconds": median, "rows": n}
+        print(f"parquet write {name:<8} {median:7.3f} s  ({n} rows)", flush=True)
+    back = pq.read_table(w("spindle.parquet"))
+    same_parquet = back.num_rows == table.num_rows and all(
+        back.column(c).to_pylist() == table.column(c).to_pylist() for c in table.column_names
+    )
+    print(f"spindle's Parquet file equals the data: {same_parquet}")
+
+    parts = ("csv_to_ipc", "parquet_read", "parquet_write")
+    ok = same and same_parquet and all(r["rows"] == rows for part in parts for r in results[part].values())
     results.update({
         "rows": rows,
         "csv_bytes": os.path.getsize(csv),
@@ -155,26 +196,28 @@ def main():
     with open(os.path.join(args.results, "ingest.json"), "w") as f:
         json.dump(results, f, indent=1)
     lines = [
-        "# Ingest: CSV -> Arrow IPC and Parquet reads",
+        "# Ingest: CSV -> Arrow IPC, Parquet reads and Parquet writes",
         "",
         f"{rows:,} rows of the harness's text data; CSV {results['csv_bytes'] / 1e9:.2f} GB, Parquet "
         f"{results['parquet_bytes'] / 1e9:.2f} GB (pyarrow, snappy). {results['machine']}; median of "
         f"{args.runs} runs after a warm-up, all engines in one run ({results['date']}). Versions: "
         + ", ".join(f"{k} {v}" for k, v in results["versions"].items()) + ".",
         "",
-        "| engine | CSV -> IPC (s) | vs spindle | Parquet read (s) | vs spindle |",
-        "|---|---|---|---|---|",
+        "| engine | CSV -> IPC (s) | vs spindle | Parquet read (s) | vs spindle | Parquet write (s) | vs spindle |",
+        "|---|---|---|---|---|---|---|",
     ]
-    base_c = results["csv_to_ipc"]["spindle"]["seconds"]
-    base_p = results["parquet_read"]["spindle"]["seconds"]
     for name in ("spindle", "pyarrow", "polars", "duckdb"):
-        c, p = results["csv_to_ipc"][name]["seconds"], results["parquet_read"][name]["seconds"]
-        lines.append(f"| {name} | {c:.2f} | {c / base_c:.2f}x | {p:.3f} | {p / base_p:.2f}x |")
+        cells = []
+        for part in parts:
+            t, base = results[part][name]["seconds"], results[part]["spindle"]["seconds"]
+            cells.append(f"{t:.3f} | {t / base:.2f}x")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "spindle's CSV -> IPC time is the whole `spindle convert` process, including its final "
-        "fsync; the others write without syncing. Answers checked: "
-        + ("every row count, and spindle's IPC file equal to pyarrow's." if ok else "**FAILED**."),
+        "spindle's CSV -> IPC and Parquet write times are whole `spindle convert` processes, "
+        "including the final fsync; the others write without syncing, and their Parquet writes "
+        "start from a table already in memory. Answers checked: "
+        + ("every row count, spindle's IPC file equal to pyarrow's, spindle's Parquet file equal to the data." if ok else "**FAILED**."),
     ]
     with open(os.path.join(args.results, "REPORT.md"), "w") as f:
         f.write("\n".join(lines) + "\n")

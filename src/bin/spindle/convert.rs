@@ -66,6 +66,9 @@ pub struct Args {
     /// Write string view columns as plain strings (for readers without views)
     #[arg(long)]
     plain_strings: bool,
+    /// Parquet: rows per row group
+    #[arg(long, default_value_t = 1 << 20)]
+    row_group_rows: usize,
     /// Worker threads (default: SPINDLE_THREADS, RAYON_NUM_THREADS, or one per core)
     #[arg(long)]
     threads: Option<usize>,
@@ -168,6 +171,7 @@ pub fn run(args: Args) -> Result<()> {
         write: WriteOptions {
             compression: args.compression.as_deref().map(str::parse).transpose()?,
             plain_strings: args.plain_strings,
+            row_group_rows: args.row_group_rows,
             ..WriteOptions::default()
         },
     };
