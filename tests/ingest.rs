@@ -549,12 +549,16 @@ fn writing_over_a_mapped_file_is_refused_and_an_existing_file_survives_errors() 
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("this process has it mapped"));
-    let leftovers = std::fs::read_dir(&dir)
+    assert_eq!(temp_files(&dir), 0);
+}
+
+/// The writers' temporary files in `dir`.
+fn temp_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok())
         .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        .count();
-    assert_eq!(leftovers, 0);
+        .count()
 }
 
 #[test]
@@ -666,13 +670,6 @@ fn sigkill_mid_convert_leaves_the_old_file_or_nothing() {
     let o = spindle_cli(&["convert", small.to_str().unwrap(), target.to_str().unwrap()]);
     assert!(o.status.success());
     let previous = std::fs::read(&target).unwrap();
-    let temps = || {
-        std::fs::read_dir(&dir)
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-            .count()
-    };
     let fractions = [0.05, 0.3, 0.6, 0.85, 0.95];
     let mut mid_write = 0;
     for (i, fraction) in fractions.iter().enumerate() {
@@ -690,7 +687,7 @@ fn sigkill_mid_convert_leaves_the_old_file_or_nothing() {
         child.wait().unwrap();
         // Each run removes the temporary files of the runs killed before it, so one left
         // now means this run died while writing.
-        if temps() > 0 {
+        if temp_files(&dir) > 0 {
             mid_write += 1;
         }
         match (std::fs::read(&target), before) {
@@ -706,5 +703,5 @@ fn sigkill_mid_convert_leaves_the_old_file_or_nothing() {
     );
     // The next write removes what the killed runs left.
     assert!(run().wait().unwrap().success());
-    assert_eq!(temps(), 0);
+    assert_eq!(temp_files(&dir), 0);
 }
