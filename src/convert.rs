@@ -62,18 +62,10 @@ pub fn convert(
     };
     let to = match options.to {
         Some(f) => f,
-        None => FileFormat::from_extension(output).ok_or_else(|| {
-            Error::invalid(
-                "output",
-                format!(
-                    "{}: name the format with an extension: .arrow, .feather, .ipc, .parquet or .csv",
-                    output.display()
-                ),
-            )
-        })?,
+        None => FileFormat::for_output(output)?,
     };
     if from != FileFormat::Csv {
-        let frame = crate::open(input)?;
+        let frame = crate::open_as(input, from)?;
         frame.write_as(output, to, &options.write)?;
         return Ok(ConvertReport {
             rows: frame.num_rows() as u64,

@@ -47,8 +47,17 @@ pub fn open(path: impl AsRef<Path>) -> Result<DataFrame> {
 /// [`Error::BadFile`] for a file that is not Parquet, is truncated, or holds a type with no
 /// Arrow mapping.
 pub fn read_parquet(path: impl AsRef<Path>) -> Result<DataFrame> {
+    open_as(path, FileFormat::Parquet)
+}
+
+/// Opens a file as `format`, whatever its name (a CSV file with
+/// [`CsvOptions::for_path`]); see [`open`].
+///
+/// # Errors
+/// As [`open`].
+pub fn open_as(path: impl AsRef<Path>, format: FileFormat) -> Result<DataFrame> {
     Ok(DataFrame {
-        table: Arc::new(Table::open_parquet(path.as_ref())?),
+        table: Arc::new(Table::open_as(path.as_ref(), format)?),
     })
 }
 
@@ -175,16 +184,7 @@ impl DataFrame {
     /// An extension that names no format, and [`crate::write::write_file`]'s errors.
     pub fn write(&self, path: impl AsRef<Path>, options: &WriteOptions) -> Result<()> {
         let path = path.as_ref();
-        let format = FileFormat::from_extension(path).ok_or_else(|| {
-            Error::invalid(
-                "output",
-                format!(
-                    "{}: name the format with an extension: .arrow, .feather, .ipc, .parquet or .csv",
-                    path.display()
-                ),
-            )
-        })?;
-        self.write_as(path, format, options)
+        self.write_as(path, FileFormat::for_output(path)?, options)
     }
 
     /// Writes the frame atomically in `format`.

@@ -66,8 +66,8 @@ pub use expr::{
     coalesce, col, len, lit, when, AggFunc, BinaryOp, Expr, Literal, StrNamespace, Then, When,
 };
 pub use frame::{
-    open, read_csv, read_csv_with_report, read_parquet, DataFrame, GroupBy, JoinType, LazyFrame,
-    SortOptions,
+    open, open_as, read_csv, read_csv_with_report, read_parquet, DataFrame, GroupBy, JoinType,
+    LazyFrame, SortOptions,
 };
 pub use functions::functions;
 pub use spindle_kernels::{

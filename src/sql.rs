@@ -740,14 +740,12 @@ fn option_string(e: &ast::Expr, what: &str) -> Result<String> {
 
 fn option_byte(e: &ast::Expr, what: &str) -> Result<u8> {
     let s = option_string(e, what)?;
-    match s.as_str() {
-        "\\t" | "\t" => Ok(b'\t'),
-        t if t.len() == 1 && t.is_ascii() => Ok(t.as_bytes()[0]),
-        _ => Err(at(
+    crate::storage::csv::parse_byte(&s).ok_or_else(|| {
+        at(
             e.span(),
             format!("{what} is one ASCII character, not {s:?}"),
-        )),
-    }
+        )
+    })
 }
 
 fn option_bool(e: &ast::Expr, what: &str) -> Result<bool> {

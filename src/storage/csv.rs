@@ -80,6 +80,29 @@ impl Default for CsvOptions {
     }
 }
 
+impl CsvOptions {
+    /// The defaults for `path`: tab-separated for a `.tsv` file, else comma-separated.
+    pub fn for_path(path: &Path) -> CsvOptions {
+        let tsv = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+        CsvOptions {
+            delimiter: if tsv { b'\t' } else { b',' },
+            ..CsvOptions::default()
+        }
+    }
+}
+
+/// A delimiter, quote or escape given as text: one ASCII character, or a tab written as
+/// `\t` or `tab`.
+pub fn parse_byte(text: &str) -> Option<u8> {
+    match text {
+        "\\t" | "tab" | "\t" => Some(b'\t'),
+        t if t.len() == 1 && t.is_ascii() => Some(t.as_bytes()[0]),
+        _ => None,
+    }
+}
+
 impl std::fmt::Debug for CsvOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CsvOptions")

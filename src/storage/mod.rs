@@ -31,7 +31,7 @@ pub enum StorageMode {
     /// The file is decoded into memory, for the reason given (compression, misaligned
     /// buffers, the stream format).
     Decoded(String),
-    /// Built in memory (a query result, a CSV file).
+    /// Built in memory (a query result).
     InMemory,
 }
 
@@ -85,6 +85,22 @@ impl FileFormat {
             "csv" | "tsv" | "txt" => Some(FileFormat::Csv),
             _ => None,
         }
+    }
+
+    /// The format an output path's extension names, or an error that asks for one.
+    ///
+    /// # Errors
+    /// An extension that names no format.
+    pub fn for_output(path: &Path) -> Result<FileFormat> {
+        FileFormat::from_extension(path).ok_or_else(|| {
+            Error::invalid(
+                "output",
+                format!(
+                    "{}: name the format with an extension: .arrow, .feather, .ipc, .parquet or .csv",
+                    path.display()
+                ),
+            )
+        })
     }
 
     /// The format of an existing file: by extension, else by its first bytes (Parquet's
@@ -187,18 +203,17 @@ impl Table {
     /// and a Parquet file's footer read (columns decode when a query touches them); an
     /// IPC stream is decoded whole, and a CSV file read with the default options.
     pub(crate) fn open(path: &Path) -> Result<Table> {
-        match FileFormat::detect(path)? {
+        Table::open_as(path, FileFormat::detect(path)?)
+    }
+
+    /// Opens a file as `format`, whatever its name; a CSV file with
+    /// [`csv::CsvOptions::for_path`].
+    pub(crate) fn open_as(path: &Path, format: FileFormat) -> Result<Table> {
+        match format {
             FileFormat::Arrow => Table::open_ipc(path),
             FileFormat::Parquet => Table::open_parquet(path),
             FileFormat::Csv => {
-                let tsv = path
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
-                let options = csv::CsvOptions {
-                    delimiter: if tsv { b'\t' } else { b',' },
-                    ..csv::CsvOptions::default()
-                };
-                Table::read_csv(path, &options).map(|(table, _)| table)
+                Table::read_csv(path, &csv::CsvOptions::for_path(path)).map(|(table, _)| table)
             }
         }
     }

@@ -93,17 +93,13 @@ impl From<Kind> for FileFormat {
 
 /// One ASCII byte from an option's text (`\t` and `tab` mean a tab).
 fn byte(option: &str, text: &str) -> Result<u8> {
-    match text {
-        "\\t" | "tab" | "\t" => Ok(b'\t'),
-        t if t.len() == 1 && t.is_ascii() => Ok(t.as_bytes()[0]),
-        t => Err(Error::InvalidArgument {
-            context: format!("--{option}"),
-            message: format!("{t:?} is not one ASCII character"),
-        }),
-    }
+    spindle::storage::csv::parse_byte(text).ok_or_else(|| Error::InvalidArgument {
+        context: format!("--{option}"),
+        message: format!("{text:?} is not one ASCII character"),
+    })
 }
 
-fn csv_options(args: &Args, tsv: bool) -> Result<CsvOptions> {
+fn csv_options(args: &Args) -> Result<CsvOptions> {
     let schema_overrides = args
         .schema
         .iter()
@@ -121,10 +117,10 @@ fn csv_options(args: &Args, tsv: bool) -> Result<CsvOptions> {
             ))
         })
         .collect::<Result<Vec<_>>>()?;
+    let defaults = CsvOptions::for_path(&args.input);
     let delimiter = match &args.delimiter {
         Some(d) => byte("delimiter", d)?,
-        None if tsv => b'\t',
-        None => b',',
+        None => defaults.delimiter,
     };
     Ok(CsvOptions {
         header: !args.no_header,
@@ -139,7 +135,7 @@ fn csv_options(args: &Args, tsv: bool) -> Result<CsvOptions> {
         schema_overrides,
         infer_rows: args.infer_rows.max(1),
         skip_bad_rows: args.skip_bad_rows,
-        progress: None,
+        ..defaults
     })
 }
 
@@ -160,14 +156,10 @@ pub fn run(args: Args) -> Result<()> {
             message: "--schema, --no-header and --skip-bad-rows apply to CSV input".into(),
         });
     }
-    let tsv = args
-        .input
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
     let mut options = spindle::ConvertOptions {
         from: Some(from),
         to: args.to.map(Into::into),
-        csv: csv_options(&args, tsv)?,
+        csv: csv_options(&args)?,
         write: WriteOptions {
             compression: args.compression.as_deref().map(str::parse).transpose()?,
             plain_strings: args.plain_strings,
