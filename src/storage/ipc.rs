@@ -17,7 +17,7 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_buffer::Buffer;
 use arrow_ipc::reader::{FileDecoder, StreamReader};
-use arrow_ipc::{Block, MessageHeader, MetadataVersion};
+use arrow_ipc::{Block, CompressionType, MessageHeader, MetadataVersion};
 use arrow_schema::SchemaRef;
 use rayon::prelude::*;
 
@@ -72,6 +72,7 @@ pub(crate) fn open(path: &Path) -> Result<Opened> {
         return IpcFile::check(path, data).map(Opened::File);
     }
     if data.len() >= 8 && data[..4] == CONTINUATION {
+        check_stream(path, &data)?;
         return read_stream(path, &data);
     }
     Err(corrupt(
@@ -91,8 +92,107 @@ fn read_stream(path: &Path, data: &[u8]) -> Result<Opened> {
     Ok(Opened::Stream { schema, batches })
 }
 
+/// Bounds every message of a stream, as [`IpcFile::check`] does a file's blocks, before
+/// arrow's stream reader (which slices buffers unchecked) decodes it.
+fn check_stream(path: &Path, data: &Buffer) -> Result<()> {
+    let (mut at, len) = (0usize, data.len());
+    let (mut schema, mut version) = (None, MetadataVersion::V5);
+    let (mut blocks, mut dictionary_blocks) = (Vec::new(), Vec::new());
+    while at + 8 <= len {
+        let (prefix, fb_len) = if data[at..at + 4] == CONTINUATION {
+            (8, read_i32(data, at + 4))
+        } else {
+            (4, read_i32(data, at))
+        };
+        if fb_len == 0 {
+            break; // the end-of-stream marker
+        }
+        let here = |reason: String| corrupt(path, format!("message at byte {at}"), reason);
+        let fb_end = usize::try_from(fb_len)
+            .ok()
+            .and_then(|l| (at + prefix).checked_add(l))
+            .filter(|&e| e <= len)
+            .ok_or_else(|| here(format!("message length {fb_len} runs past the end")))?;
+        let message = arrow_ipc::root_as_message(&data[at + prefix..fb_end])
+            .map_err(|e| here(e.to_string()))?;
+        let end = usize::try_from(message.bodyLength())
+            .ok()
+            .and_then(|b| fb_end.checked_add(b))
+            .filter(|&e| e <= len)
+            .ok_or_else(|| {
+                here(format!(
+                    "body of {} bytes runs past the end (truncated stream?)",
+                    message.bodyLength()
+                ))
+            })?;
+        let block = Block::new(at as i64, (fb_end - at) as i32, (end - fb_end) as i64);
+        match message.header_type() {
+            MessageHeader::Schema if schema.is_none() => {
+                let fb = message
+                    .header_as_schema()
+                    .ok_or_else(|| here("schema message without a schema".into()))?;
+                schema = Some(Arc::new(
+                    arrow_ipc::convert::try_fb_to_schema(fb).map_err(|e| here(e.to_string()))?,
+                ));
+                version = message.version();
+            }
+            MessageHeader::RecordBatch => blocks.push(block),
+            MessageHeader::DictionaryBatch => dictionary_blocks.push(block),
+            other => return Err(here(format!("unexpected message type {other:?}"))),
+        }
+        at = end;
+    }
+    let schema = schema.ok_or_else(|| corrupt(path, "byte 0", "stream has no schema message"))?;
+    IpcFile::new(
+        path,
+        data.clone(),
+        schema,
+        version,
+        blocks,
+        dictionary_blocks,
+        len,
+    )?;
+    Ok(())
+}
+
 fn read_i32(data: &[u8], at: usize) -> i32 {
     i32::from_le_bytes(data[at..at + 4].try_into().expect("4 bytes"))
+}
+
+/// Checks a compressed buffer's declared uncompressed length against what its codec can
+/// make of its compressed bytes. The decoder allocates the declared length before it
+/// decompresses, so a damaged length would otherwise ask for terabytes (and abort).
+/// LZ4 expands at most about 255 times; a zstd block at most 32,768 times (a 128 KiB
+/// run stored as a 4-byte RLE block). Gives the uncompressed length.
+fn check_declared_size(
+    codec: CompressionType,
+    buffer: &[u8],
+) -> std::result::Result<usize, String> {
+    // An empty buffer has no length prefix; -1 marks a buffer stored uncompressed.
+    if buffer.is_empty() {
+        return Ok(0);
+    }
+    let Some(prefix) = buffer.get(..8) else {
+        return Err(format!(
+            "compressed buffer of {} bytes has no 8-byte length",
+            buffer.len()
+        ));
+    };
+    let declared = i64::from_le_bytes(prefix.try_into().expect("8 bytes"));
+    let compressed = buffer.len() - 8;
+    let ratio = if codec == CompressionType::LZ4_FRAME {
+        256
+    } else {
+        32_768
+    };
+    let limit = compressed.saturating_mul(ratio).saturating_add(1024);
+    match usize::try_from(declared) {
+        _ if declared == -1 => Ok(compressed),
+        Ok(n) if n <= limit => Ok(n),
+        _ => Err(format!(
+            "compressed buffer declares {declared} bytes uncompressed, more than {codec:?} can make of {compressed} bytes"
+        )),
+    }
 }
 
 impl IpcFile {
@@ -151,6 +251,27 @@ impl IpcFile {
             .map(|b| b.iter().copied().collect())
             .unwrap_or_default();
 
+        IpcFile::new(
+            path,
+            data,
+            schema,
+            version,
+            blocks,
+            dictionary_blocks,
+            footer_start,
+        )
+    }
+
+    /// Checks every block's metadata against `data`, whose blocks end by `footer_start`.
+    fn new(
+        path: &Path,
+        data: Buffer,
+        schema: SchemaRef,
+        version: MetadataVersion,
+        blocks: Vec<Block>,
+        dictionary_blocks: Vec<Block>,
+        footer_start: usize,
+    ) -> Result<IpcFile> {
         let mut file = IpcFile {
             path: path.to_path_buf(),
             data,
@@ -255,8 +376,9 @@ impl IpcFile {
         .ok_or_else(|| here("message has no record batch".into()))?;
         let rows =
             usize::try_from(batch.length()).map_err(|_| here("negative row count".into()))?;
-        if let Some(c) = batch.compression() {
-            compression.get_or_insert_with(|| format!("{:?}", c.codec()));
+        let codec = batch.compression().map(|c| c.codec());
+        if let Some(c) = codec {
+            compression.get_or_insert_with(|| format!("{c:?}"));
         }
 
         // The fields whose layout this message follows: the whole schema for a record
@@ -314,15 +436,18 @@ impl IpcFile {
                     nodes.len()
                 )));
             }
-            let node = nodes[first_node];
-            if node.length() < 0 || node.null_count() < 0 || node.null_count() > node.length() {
-                return Err(here(format!(
-                    "column {:?}: bad length {} / null count {}",
-                    field.name(),
-                    node.length(),
-                    node.null_count()
-                )));
+            // The column's node and its children's.
+            for node in &nodes[first_node..node_count] {
+                if node.length() < 0 || node.null_count() < 0 || node.null_count() > node.length() {
+                    return Err(here(format!(
+                        "column {:?}: bad length {} / null count {}",
+                        field.name(),
+                        node.length(),
+                        node.null_count()
+                    )));
+                }
             }
+            let node = nodes[first_node];
             if !dictionary && node.length() as u64 != rows as u64 {
                 return Err(here(format!(
                     "column {:?} has {} rows, its batch {rows}",
@@ -351,6 +476,24 @@ impl IpcFile {
                 }
                 if b_len > 0 && (body_start + b_off) % spec.align != 0 {
                     self.aligned = false;
+                }
+                // Arrow views a fixed-width buffer as whole values only (a ragged tail
+                // panics inside arrow), so its length must be a multiple of the width.
+                let declared = match codec {
+                    Some(codec) => {
+                        let start = body_start + b_off;
+                        check_declared_size(codec, &self.data[start..start + b_len]).map_err(
+                            |reason| here(format!("column {:?}: {reason}", field.name())),
+                        )?
+                    }
+                    None => b_len,
+                };
+                if declared % spec.align != 0 {
+                    return Err(here(format!(
+                        "column {:?}: a buffer of {declared} bytes is not a whole number of {}-byte values",
+                        field.name(),
+                        spec.align
+                    )));
                 }
                 bytes += b_len as u64;
             }
