@@ -156,19 +156,24 @@ impl<'a> Rows<'a> {
 }
 
 /// Records the first error of a closure that cannot return one (`collect_bool`).
-struct FirstError(Cell<Option<KernelError>>);
+struct FirstError(Cell<Option<KernelError>>, Cell<bool>);
 
 impl FirstError {
     fn new() -> Self {
-        FirstError(Cell::new(None))
+        FirstError(Cell::new(None), Cell::new(false))
     }
+    /// Runs `f` unless an earlier row failed (then the array fails anyway, and a pattern
+    /// at its backtrack limit must not be run on every remaining row).
     #[inline]
-    fn catch<T: Default>(&self, r: Result<T>) -> T {
-        match r {
+    fn catch<T: Default>(&self, f: impl FnOnce() -> Result<T>) -> T {
+        if self.1.get() {
+            return T::default();
+        }
+        match f() {
             Ok(v) => v,
             Err(e) => {
-                let first = self.0.take().unwrap_or(e);
-                self.0.set(Some(first));
+                self.0.set(Some(e));
+                self.1.set(true);
                 T::default()
             }
         }
@@ -253,9 +258,9 @@ pub(crate) fn try_map_bool(
         let values = match a.nulls() {
             // Nulls are skipped: a failing pattern must not fail on a null's placeholder.
             Some(nulls) if nulls.null_count() > 0 => BooleanBuffer::collect_bool(a.len(), |i| {
-                nulls.is_valid(i) && error.catch(f(a.value(i)))
+                nulls.is_valid(i) && error.catch(|| f(a.value(i)))
             }),
-            _ => BooleanBuffer::collect_bool(a.len(), |i| error.catch(f(a.value(i)))),
+            _ => BooleanBuffer::collect_bool(a.len(), |i| error.catch(|| f(a.value(i)))),
         };
         error.finish(BooleanArray::new(values, a.nulls().cloned()))
     }
