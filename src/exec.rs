@@ -18,6 +18,12 @@ use crate::error::{Error, Result};
 /// Environment variables that size the default pool, in order of precedence.
 pub const THREAD_ENV: [&str; 2] = ["SPINDLE_THREADS", "RAYON_NUM_THREADS"];
 
+/// Each worker's stack. Planning and evaluating an expression recurse once per level, and
+/// SQL allows [`crate::sql::MAX_EXPRESSION_DEPTH`] levels, so plans are made and run on
+/// the workers (never on the caller's thread, whose stack may be small). The stack is
+/// address space: only the pages a deep expression touches are ever committed.
+const WORKER_STACK: usize = 64 << 20;
+
 /// A thread pool that runs partitions. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Runtime {
@@ -38,6 +44,7 @@ impl Runtime {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("spindle-{i}"))
+            .stack_size(WORKER_STACK)
             .build()
             .map_err(|e| Error::invalid("thread pool", e.to_string()))?;
         Ok(Runtime {

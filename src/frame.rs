@@ -554,11 +554,17 @@ impl LazyFrame {
     /// Planning errors (unknown column, type mismatch, bad pattern) before any data is
     /// read; validation errors for columns first touched; kernel errors.
     pub fn collect(self) -> Result<DataFrame> {
-        let output = self.schema()?;
         let runtime = match &self.runtime {
             Some(rt) => rt.clone(),
             None => Runtime::global()?,
         };
+        // On a worker, whose stack is sized for the deepest expression allowed.
+        runtime.clone().install(|| self.collect_on(&runtime))
+    }
+
+    fn collect_on(self, runtime: &Runtime) -> Result<DataFrame> {
+        let runtime = runtime.clone();
+        let output = self.schema()?;
         let (source, batches) = self.read_source(&runtime, &output)?;
         let mut schema = source;
         let mut ops: Vec<PhysicalOp> = Vec::with_capacity(self.ops.len());

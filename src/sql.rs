@@ -83,7 +83,17 @@ impl Session {
     /// # Errors
     /// As [`sql`], except for errors found while running.
     pub fn plan(&self, query: &str) -> Result<LazyFrame> {
+        let runtime = match &self.runtime {
+            Some(rt) => rt.clone(),
+            None => Runtime::global()?,
+        };
+        // On a worker, whose stack is sized for the deepest expression allowed.
+        runtime.install(|| self.plan_here(query))
+    }
+
+    fn plan_here(&self, query: &str) -> Result<LazyFrame> {
         let statements = Parser::parse_sql(&DuckDbDialect {}, query).map_err(parse_error)?;
+        check_depth(&statements)?;
         let [statement] = &statements[..] else {
             return Err(Error::sql(format!(
                 "expected one statement, found {}",
@@ -597,6 +607,41 @@ fn ordinal(e: &ast::Expr, items: usize) -> Result<Option<usize>> {
     }
 }
 
+/// Expressions nested deeper than this are refused before planning, as DuckDB's
+/// `max_expression_depth` (default 1000) does: planning and evaluation recurse once per
+/// level, so a query such as `1+1+...+1` of a hundred thousand terms, which the parser
+/// takes, would otherwise overflow the stack.
+pub const MAX_EXPRESSION_DEPTH: usize = 1000;
+
+/// Refuses statements whose expressions nest deeper than [`MAX_EXPRESSION_DEPTH`]. The
+/// walk stops at that depth, so it never recurses further than the limit.
+fn check_depth(statements: &[Statement]) -> Result<()> {
+    use sqlparser::ast::{Visit, Visitor};
+    use std::ops::ControlFlow;
+    struct Depth(usize);
+    impl Visitor for Depth {
+        type Break = ();
+        fn pre_visit_expr(&mut self, _: &ast::Expr) -> ControlFlow<()> {
+            self.0 += 1;
+            if self.0 > MAX_EXPRESSION_DEPTH {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        }
+        fn post_visit_expr(&mut self, _: &ast::Expr) -> ControlFlow<()> {
+            self.0 -= 1;
+            ControlFlow::Continue(())
+        }
+    }
+    if statements.iter().any(|s| s.visit(&mut Depth(0)).is_break()) {
+        return Err(Error::sql(format!(
+            "query nested too deeply: an expression is more than {MAX_EXPRESSION_DEPTH} levels deep"
+        )));
+    }
+    Ok(())
+}
+
 fn parse_error(e: ParserError) -> Error {
     let message = match e {
         ParserError::TokenizerError(m) | ParserError::ParserError(m) => m,
@@ -769,6 +814,13 @@ fn count_value(e: &ast::Expr, what: &str) -> Result<usize> {
             }),
             _ => Err(at(e.span(), format!("{what} must be a number"))),
         },
+        ast::Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } if matches!(**expr, ast::Expr::Value(_)) => Err(at(
+            e.span(),
+            format!("{what} must be a non-negative integer, got {e}"),
+        )),
         _ => Err(at(e.span(), format!("{what} must be a constant number"))),
     }
 }
