@@ -19,6 +19,7 @@ use crate::unicode::{
 
 /// Which Unicode case mapping a kernel applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum CaseMapping {
     /// Unicode's full mapping with Final_Sigma, as Python's `str` methods.
     #[default]

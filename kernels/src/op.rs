@@ -22,6 +22,7 @@ use crate::split::{self, Splitter};
 
 /// A `.str` operation with its arguments, pandas' names and defaults.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum StrOp {
     /// `len()`: length in code points.
     Len,

@@ -13,6 +13,7 @@ use crate::unicode::is_space;
 
 /// Which end(s) a strip or pad works on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Side {
     /// The start (`lstrip`; `pad(side='left')` is `rjust`).
     Left,

@@ -15,6 +15,7 @@ use crate::unicode::{
 
 /// A Python `str.is*` predicate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum CharClass {
     /// `isalnum`
     Alnum,
@@ -165,6 +166,7 @@ pub fn is_class(array: &dyn Array, class: CharClass) -> Result<BooleanArray> {
 
 /// A Unicode normalization form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Form {
     /// Canonical composition.
     Nfc,

@@ -23,6 +23,7 @@ pub const MAX_OUTPUT_BYTES: usize = i32::MAX as usize;
 
 /// Options of [`replace`], with pandas' names and defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ReplaceOptions {
     /// How many replacements per string; negative means all (pandas `n=-1`). As in
     /// pandas, `0` replaces nothing for a literal pattern and everything for a regex
@@ -375,6 +376,20 @@ impl TranslateTable {
         } else {
             self.other.get(&c)
         }
+    }
+}
+
+/// A table of arbitrary single-character mappings and deletions, as `str.maketrans` with
+/// a dict builds (the `fuzz/` crate's input).
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for TranslateTable {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        let mut table = TranslateTable::default();
+        for entry in u.arbitrary_iter::<(char, Option<String>)>()? {
+            let (c, to) = entry?;
+            table.insert(c, to);
+        }
+        Ok(table)
     }
 }
 

@@ -253,6 +253,7 @@ fn like_literal_form(tokens: &[LikeToken]) -> Option<Matcher> {
 
 /// Options of [`contains`], with pandas' names and defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ContainsOptions {
     /// Case-sensitive (pandas `case=True`, the default).
     pub case: bool,
@@ -604,6 +605,7 @@ pub fn count_matches(array: &dyn Array, pattern: &Pattern) -> Result<Int64Array>
 
 /// Which end `find` searches from, and whether a miss is an error (`index`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum FindKind {
     /// `str.find`: the lowest position, or -1.
     Find,

@@ -62,6 +62,10 @@ pub struct CsvOptions {
     pub skip_bad_rows: bool,
     /// Called as chunks finish.
     pub progress: Option<ProgressFn>,
+    /// Bytes per parallel chunk; 0 (the default) picks about 8 MB, and at least four
+    /// chunks per thread for a smaller file. Small values exercise the record-boundary
+    /// cuts on small inputs (the tests and the fuzzer set them).
+    pub chunk_bytes: usize,
 }
 
 impl Default for CsvOptions {
@@ -76,6 +80,7 @@ impl Default for CsvOptions {
             infer_rows: 20_000,
             skip_bad_rows: false,
             progress: None,
+            chunk_bytes: 0,
         }
     }
 }
@@ -115,6 +120,7 @@ impl std::fmt::Debug for CsvOptions {
             .field("infer_rows", &self.infer_rows)
             .field("skip_bad_rows", &self.skip_bad_rows)
             .field("progress", &self.progress.is_some())
+            .field("chunk_bytes", &self.chunk_bytes)
             .finish()
     }
 }
@@ -480,7 +486,7 @@ impl CsvReader {
     fn speculate(&self, body: usize) -> Vec<usize> {
         let data = self.data();
         let len = data.len();
-        let size = chunk_size(len - body);
+        let size = chunk_size(len - body, self.options.chunk_bytes);
         let targets: Vec<usize> = (body..len).step_by(size).skip(1).collect();
         let quote = self.dialect.quote;
         // Quotes before each target: count per span in parallel, then a prefix sum.
@@ -527,7 +533,7 @@ impl CsvReader {
     /// Boundaries found by one exact scan from `body`, near the same targets as `cuts`.
     fn exact_cuts(&self, body: usize) -> Vec<usize> {
         let len = self.data().len();
-        let size = chunk_size(len - body);
+        let size = chunk_size(len - body, self.options.chunk_bytes);
         let mut out = vec![body];
         let mut at = body;
         while at < len {
@@ -653,8 +659,12 @@ impl CsvReader {
 /// Rows per decoded batch; a chunk of a few MB fits in one or two.
 const BATCH_ROWS: usize = 1 << 16;
 
-/// Chunks of about 8 MB, and at least four per thread when the file is smaller.
-fn chunk_size(len: usize) -> usize {
+/// Chunks of about 8 MB, and at least four per thread when the file is smaller; `given`
+/// (when not 0) instead.
+fn chunk_size(len: usize, given: usize) -> usize {
+    if given > 0 {
+        return given;
+    }
     let threads = rayon::current_num_threads().max(1);
     (len / (threads * 4)).clamp(256 << 10, 8 << 20)
 }
