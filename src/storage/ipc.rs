@@ -488,11 +488,11 @@ impl IpcFile {
                     }
                     None => b_len,
                 };
-                if declared % spec.align != 0 {
+                if declared % spec.width != 0 {
                     return Err(here(format!(
                         "column {:?}: a buffer of {declared} bytes is not a whole number of {}-byte values",
                         field.name(),
-                        spec.align
+                        spec.width
                     )));
                 }
                 bytes += b_len as u64;

@@ -11,6 +11,9 @@ use arrow_schema::{DataType, Field, UnionMode};
 pub(crate) struct BufferSpec {
     /// Alignment (bytes) the typed slice over this buffer needs to be used in place.
     pub align: usize,
+    /// Bytes per value: the buffer's length must be a multiple of it (1 for bitmaps and
+    /// variable-length bytes).
+    pub width: usize,
 }
 
 /// Appends the buffers of `field` (and its children) and counts its field nodes.
@@ -23,8 +26,11 @@ pub(crate) fn field_layout(
     buffers: &mut Vec<BufferSpec>,
     nodes: &mut usize,
 ) -> Result<(), String> {
-    let validity = BufferSpec { align: 1 };
-    let aligned = |align: usize| BufferSpec { align };
+    let validity = BufferSpec { align: 1, width: 1 };
+    let aligned = |align: usize| BufferSpec {
+        align,
+        width: align,
+    };
     *nodes += 1;
     match field.data_type() {
         DataType::Null => {}
@@ -89,11 +95,21 @@ pub(crate) fn field_layout(
             let width = key.primitive_width().unwrap_or(8);
             buffers.extend([validity, aligned(width)]);
         }
-        DataType::Interval(arrow_schema::IntervalUnit::MonthDayNano) => {
-            buffers.extend([validity, aligned(8)])
-        }
+        DataType::Interval(arrow_schema::IntervalUnit::MonthDayNano) => buffers.extend([
+            validity,
+            BufferSpec {
+                align: 8,
+                width: 16,
+            },
+        ]),
         other => match other.primitive_width() {
-            Some(width) => buffers.extend([validity, aligned(width.min(16))]),
+            Some(width) => buffers.extend([
+                validity,
+                BufferSpec {
+                    align: width.min(16),
+                    width,
+                },
+            ]),
             None => {
                 return Err(format!(
                     "column {:?}: unsupported type {other}",
