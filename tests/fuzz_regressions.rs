@@ -32,3 +32,30 @@ fn stream_with_a_ragged_offsets_buffer() {
         "{e}"
     );
 }
+
+/// csv_ingest: a file with an invalid UTF-8 record (line 3) and, later, a quote that never
+/// closes (line 5). Read whole, it reported the quote; cut into small chunks, the UTF-8
+/// record. Root cause: the last chunk checked for an unterminated quote before decoding
+/// its earlier records. The records before the open quote are now decoded first, so both
+/// reads report line 3, the first error in the file.
+#[test]
+fn csv_reports_its_first_bad_record_whole_or_in_chunks() {
+    let dir = std::env::temp_dir().join(format!("spindle-fuzz-regression-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("two_errors.csv");
+    let mut csv = b"a,b\n1,x\n2,\xff\xfe\n3,y\n4,\"never closes\n5,z\n".to_vec();
+    csv.extend(b"6,w\n".repeat(20));
+    std::fs::write(&path, &csv).unwrap();
+    for chunk_bytes in [0, 7, 16] {
+        let options = spindle::CsvOptions {
+            chunk_bytes,
+            ..spindle::CsvOptions::default()
+        };
+        let e = spindle::read_csv(&path, &options).unwrap_err().to_string();
+        assert!(
+            e.contains("line 3") && e.contains("invalid UTF-8"),
+            "chunks of {chunk_bytes}: {e}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -561,6 +561,15 @@ impl CsvReader {
                     ends_clean: false,
                 });
             }
+            // The records before the open quote come first in the file: a bad one among
+            // them is the error to report.
+            let record = self.record_start(start, start + open);
+            if record > start && !self.options.skip_bad_rows {
+                let before = self.decode_chunk(decoder, start, record)?;
+                if !before.bad.is_empty() {
+                    return Ok(before);
+                }
+            }
             let (line, column) = self.line_column(start + open);
             return Err(self.error(
                 format!("line {line}, column {column}"),
@@ -586,6 +595,20 @@ impl CsvReader {
                 *decoder = self.spec.decoder();
                 Ok(self.bisect_chunk(start, end))
             }
+        }
+    }
+
+    /// The start of the record that holds byte `at`, stepping record by record from
+    /// `start` (a record boundary).
+    fn record_start(&self, start: usize, at: usize) -> usize {
+        let data = self.data();
+        let mut record = start;
+        loop {
+            let next = self.dialect.next_boundary(data, record, record + 1);
+            if next > at || next >= data.len() {
+                return record;
+            }
+            record = next;
         }
     }
 
