@@ -364,16 +364,30 @@ impl Session {
             Some(ast::Distinct::Distinct) => true,
             Some(other) => return Err(unsupported(select.span(), &format!("{other}"))),
         };
-        let [from] = &select.from[..] else {
-            return Err(at(
-                select.span(),
-                format!(
-                    "expected one table in FROM (join others with JOIN ... ON), found {}",
-                    select.from.len()
-                ),
-            ));
+        let (mut lazy, mut scope) = match &select.from[..] {
+            [from] => self.from(from)?,
+            // `SELECT 1 + 1`: one row and no columns, as in DuckDB.
+            [] => {
+                let schema = std::sync::Arc::new(arrow_schema::Schema::empty());
+                let row = arrow_array::RecordBatch::try_new_with_options(
+                    schema.clone(),
+                    Vec::new(),
+                    &arrow_array::RecordBatchOptions::new().with_row_count(Some(1)),
+                )
+                .map_err(|e| Error::arrow("one empty row", e))?;
+                let frame = DataFrame::from_batches(schema.clone(), vec![row])?;
+                (frame.lazy(), Scope::of(&schema, Vec::new()))
+            }
+            more => {
+                return Err(at(
+                    select.span(),
+                    format!(
+                        "expected one table in FROM (join others with JOIN ... ON), found {}",
+                        more.len()
+                    ),
+                ))
+            }
         };
-        let (mut lazy, mut scope) = self.from(from)?;
         if let Some(predicate) = &select.selection {
             let e = scope.expr(predicate)?;
             if e.has_agg() {
@@ -1038,12 +1052,26 @@ impl Scope {
             E::Nested(inner) => self.expr(inner)?,
             E::IsNull(inner) => self.expr(inner)?.is_null(),
             E::IsNotNull(inner) => self.expr(inner)?.is_not_null(),
+            // `-9223372036854775808` is i64::MIN, though its digits alone overflow.
+            E::UnaryOp {
+                op: UnaryOperator::Minus,
+                expr,
+            } if matches!(&**expr, E::Value(v) if matches!(&v.value, ast::Value::Number(n, _)
+                    if format!("-{n}").parse::<i64>().is_ok() && n.parse::<i64>().is_err())) =>
+            {
+                Expr::Literal(Literal::Int64(i64::MIN))
+            }
             E::UnaryOp { op, expr } => {
                 let inner = self.expr(expr)?;
                 match op {
                     UnaryOperator::Not => !inner,
                     UnaryOperator::Minus => match inner {
-                        Expr::Literal(Literal::Int64(v)) => Expr::Literal(Literal::Int64(-v)),
+                        Expr::Literal(Literal::Int64(v)) => match v.checked_neg() {
+                            Some(n) => Expr::Literal(Literal::Int64(n)),
+                            None => {
+                                return Err(at(e.span(), format!("integer overflow in -({v})")))
+                            }
+                        },
                         Expr::Literal(Literal::Float64(v)) => Expr::Literal(Literal::Float64(-v)),
                         other => -other,
                     },

@@ -316,3 +316,9 @@ SELECT * FROM read_parquet({file:t1.parquet});
 SELECT t.country, count(*) AS n, sum(p.qty) AS q FROM read_parquet({file:t1.parquet}) p JOIN {t2} t ON p.city = t.city GROUP BY t.country;
 -- parquet_by_extension
 SELECT city, avg(score) AS s FROM {file:t1.parquet} WHERE active GROUP BY city;
+-- select_without_from
+SELECT 1 + 1 AS two, 'a' || 'b' AS s, -9223372036854775808 AS m, upper('straße') AS u, length(repeat('ab', 3)) AS l;
+-- select_without_from_aggregate
+SELECT count(*) AS n, sum(2) AS s, min('x') AS m;
+-- select_without_from_filtered
+SELECT 1 AS one WHERE 1 > 2;
