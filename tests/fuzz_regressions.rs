@@ -59,3 +59,16 @@ fn csv_reports_its_first_bad_record_whole_or_in_chunks() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// ipc_open (in CI's smoke run): a record batch whose string-view column claims
+/// 3,003,121,665 variadic data buffers. Root cause: the count sized the layout's list of
+/// buffer specs before anything bounded it, a 24 GB allocation. The counts must now add
+/// up to no more than the message's buffers.
+#[test]
+fn view_column_with_a_huge_variadic_buffer_count() {
+    let e = open_error("variadic_count_huge.arrow");
+    assert!(
+        e.contains("variadic_count_huge.arrow") && e.contains("exceed the message's 17 buffers"),
+        "{e}"
+    );
+}

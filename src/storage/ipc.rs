@@ -413,6 +413,17 @@ impl IpcFile {
             .variadicBufferCounts()
             .map(|v| v.iter().collect())
             .unwrap_or_default();
+        // Each variadic count is a number of the message's buffers; a damaged one must not
+        // size the layout (it would ask for billions of buffer specs).
+        let claimed = variadic
+            .iter()
+            .try_fold(0u64, |sum, &n| sum.checked_add(u64::try_from(n).ok()?));
+        if claimed.is_none_or(|n| n > buffers.len() as u64) {
+            return Err(here(format!(
+                "variadic buffer counts {variadic:?} exceed the message's {} buffers",
+                buffers.len()
+            )));
+        }
         let mut variadic = variadic.into_iter();
         let body_start = offset + meta;
         let (mut specs, mut node_count) = (Vec::<BufferSpec>::new(), 0usize);
