@@ -1,13 +1,15 @@
 //! Arbitrary bytes as CSV, with options from the first bytes. The file is read twice:
 //! whole (one chunk) and cut into chunks of a few bytes, which runs the parallel
 //! record-boundary cuts (quote parity, the exact check and its fallback). Both reads must
-//! agree: the same error (the first bad record in the file), or the same table.
+//! agree: the same error (the first bad record in the file), or the same table. (Queries
+//! over the decoded table are `ipc_open`'s and `sql`'s work; leaving them out here gives
+//! the parser more inputs per second.)
 #![no_main]
 
 use arrow_array::RecordBatch;
 use libfuzzer_sys::fuzz_target;
 use spindle::CsvOptions;
-use spindle_fuzz::{exercise::exercise, scratch};
+use spindle_fuzz::scratch;
 
 fn rows(df: &spindle::DataFrame) -> Option<RecordBatch> {
     let batches = df.to_batches().ok()?;
@@ -49,7 +51,6 @@ fuzz_target!(|data: &[u8]| {
                 "the chunked read inferred another schema"
             );
             assert_eq!(rows(a), rows(b), "the chunked read gave other rows");
-            exercise(a);
         }
         (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
         (a, b) => panic!("one read failed: whole {a:?}, chunked {b:?}"),

@@ -9,7 +9,9 @@
 //! A file is *mapped* when its buffers are uncompressed and aligned: arrays then point
 //! into the mapping and nothing is copied. A compressed file is decompressed when a column
 //! is touched; a misaligned buffer is copied into an aligned one; a file in the IPC stream
-//! format is decoded whole at open. [`StorageMode`] says which.
+//! format has its messages checked the same way, then is decoded whole at open.
+//! [`StorageMode`] says which. A compressed buffer's declared size is bounded by what its
+//! codec can expand to, before arrow allocates it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
