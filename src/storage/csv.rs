@@ -310,7 +310,9 @@ impl CsvReader {
         // chunk. Thread `t` of a wave decodes chunks t, t + threads, t + 2 * threads, ...
         let threads = rayon::current_num_threads().max(1);
         let wave = threads * 4;
-        let mut decoders: Vec<_> = (0..threads).map(|_| self.spec.decoder()).collect();
+        let mut decoders: Vec<_> = (0..threads)
+            .map(|_| self.spec.decoder_for(self.data().len() + 1))
+            .collect();
         let mut report = CsvReport::default();
         let mut first = 0;
         while first + 1 < cuts.len() {
@@ -592,7 +594,7 @@ impl CsvReader {
                 ends_clean: true,
             }),
             Err(_) => {
-                *decoder = self.spec.decoder();
+                *decoder = self.spec.decoder_for(self.data().len() + 1);
                 Ok(self.bisect_chunk(start, end))
             }
         }
@@ -702,12 +704,14 @@ struct Spec {
 }
 
 impl Spec {
-    fn decoder(&self) -> arrow_csv::reader::Decoder {
+    /// A decoder for at most `rows` records per batch (capped at [`BATCH_ROWS`]): a small
+    /// input does not allocate and zero buffers for a full batch.
+    fn decoder_for(&self, rows: usize) -> arrow_csv::reader::Decoder {
         let mut builder = arrow_csv::ReaderBuilder::new(self.schema.clone())
             .with_header(false)
             .with_delimiter(self.delimiter)
             .with_quote(self.quote)
-            .with_batch_size(BATCH_ROWS);
+            .with_batch_size(rows.clamp(1, BATCH_ROWS));
         if let Some(e) = self.escape {
             builder = builder.with_escape(e);
         }
@@ -740,8 +744,11 @@ fn decode_records(
 }
 
 /// Decodes whole records to the end of input with a fresh decoder.
+/// Decodes `bytes` whole with a fresh decoder, whose batches are sized to the bytes (a
+/// record takes at least one), so that decoding a few records, as bisection does many
+/// times, does not allocate and zero buffers for a full batch.
 fn decode(spec: &Spec, mut bytes: &[u8]) -> Result<Vec<RecordBatch>, arrow_schema::ArrowError> {
-    let mut decoder = spec.decoder();
+    let mut decoder = spec.decoder_for(bytes.len() + 1);
     let mut batches = Vec::new();
     loop {
         let n = decoder.decode(bytes)?;
