@@ -718,7 +718,13 @@ impl Spec {
         if let Some(regex) = &self.null_regex {
             builder = builder.with_null_regex(regex.clone());
         }
-        builder.build_decoder()
+        let mut decoder = builder.build_decoder();
+        // csv-core drops a byte-order mark at the start of a fresh reader's input, and a
+        // decoder may start at any chunk. The file's own mark is skipped before the data;
+        // one that starts a later record is data. An empty line (which yields no record)
+        // makes the reader no longer fresh.
+        decoder.decode(b"\n").expect("an empty line always decodes");
+        decoder
     }
 }
 
