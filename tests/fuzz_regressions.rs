@@ -114,3 +114,29 @@ fn csv_byte_order_mark_inside_the_file_is_data_whole_or_in_chunks() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// csv_ingest: every record but the header had invalid UTF-8, so none was in the
+/// inference sample and both columns were inferred as Null. Read whole, the file then
+/// decoded without error (arrow-csv checks UTF-8 only in the columns it parses, and a
+/// Null column is not parsed); read in chunks, it failed. Root cause: nothing checked
+/// the bytes of Null-typed columns. With such a column the chunk's bytes are now checked,
+/// so both reads report line 2.
+#[test]
+fn csv_invalid_utf8_in_null_typed_columns_is_an_error() {
+    let dir = std::env::temp_dir().join(format!("spindle-fuzz-null-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("null_utf8.csv");
+    std::fs::write(&path, b"a,b\n\"x,e!\",2\xc9\n,\xac\n").unwrap();
+    for chunk_bytes in [0, 8] {
+        let options = spindle::CsvOptions {
+            chunk_bytes,
+            ..spindle::CsvOptions::default()
+        };
+        let e = spindle::read_csv(&path, &options).unwrap_err().to_string();
+        assert!(
+            e.contains("line 2") && e.contains("invalid UTF-8"),
+            "chunks of {chunk_bytes}: {e}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

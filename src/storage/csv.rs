@@ -581,7 +581,9 @@ impl CsvReader {
         // A chunk that ends with a newline needs no end-of-input signal, so the thread's
         // decoder (and its buffers) carries on to the next chunk; the file's last bytes get
         // a fresh one.
-        let decoded = if bytes.ends_with(b"\n") {
+        let decoded = if let Err(e) = self.spec.check_utf8(bytes) {
+            Err(e)
+        } else if bytes.ends_with(b"\n") {
             decode_records(decoder, bytes)
         } else {
             decode(&self.spec, bytes)
@@ -704,6 +706,23 @@ struct Spec {
 }
 
 impl Spec {
+    /// arrow-csv checks UTF-8 in the columns it parses, which is all of them but those of
+    /// type Null (inferred when a column has no values in the sample); with such a column
+    /// the chunk's bytes are checked here, so invalid UTF-8 is an error whatever the types.
+    fn check_utf8(&self, bytes: &[u8]) -> Result<(), arrow_schema::ArrowError> {
+        let unparsed = self
+            .schema
+            .fields()
+            .iter()
+            .any(|f| f.data_type() == &DataType::Null);
+        if unparsed {
+            if let Err(e) = std::str::from_utf8(bytes) {
+                return Err(arrow_schema::ArrowError::CsvError(e.to_string()));
+            }
+        }
+        Ok(())
+    }
+
     /// A decoder for at most `rows` records per batch (capped at [`BATCH_ROWS`]): a small
     /// input does not allocate and zero buffers for a full batch.
     fn decoder_for(&self, rows: usize) -> arrow_csv::reader::Decoder {
@@ -754,6 +773,7 @@ fn decode_records(
 /// record takes at least one), so that decoding a few records, as bisection does many
 /// times, does not allocate and zero buffers for a full batch.
 fn decode(spec: &Spec, mut bytes: &[u8]) -> Result<Vec<RecordBatch>, arrow_schema::ArrowError> {
+    spec.check_utf8(bytes)?;
     let mut decoder = spec.decoder_for(bytes.len() + 1);
     let mut batches = Vec::new();
     loop {
