@@ -36,7 +36,17 @@ for i, q in enumerate(re.split(r"^-- .*$", text, flags=re.M)):
         open(f"seeds/sql/q{i:03}.sql", "w").write(q)
 PY
 
-cargo +nightly fuzz build -O
+# The build's log is kept: when it fails (a linker error, a full disk), print its errors
+# without the linker's command line, which is tens of kilobytes, and the disk's room.
+build_log="$(mktemp)"
+if ! cargo +nightly fuzz build -O >"$build_log" 2>&1; then
+    echo "fuzz: the build failed:" >&2
+    grep -v '^ *Compiling ' "$build_log" | grep -v '= note:  *"cc"' | sed '/^Stack backtrace:/,$d' | cut -c1-400 | tail -60 >&2
+    df -h . >&2
+    rm -f "$build_log"
+    exit 1
+fi
+rm -f "$build_log"
 status=0
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t"
