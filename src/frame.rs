@@ -559,13 +559,12 @@ impl LazyFrame {
             None => Runtime::global()?,
         };
         // On a worker, whose stack is sized for the deepest expression allowed.
-        runtime.clone().install(|| self.collect_on(&runtime))
+        runtime.install(|| self.collect_on(&runtime))
     }
 
     fn collect_on(self, runtime: &Runtime) -> Result<DataFrame> {
-        let runtime = runtime.clone();
         let output = self.schema()?;
-        let (source, batches) = self.read_source(&runtime, &output)?;
+        let (source, batches) = self.read_source(runtime, &output)?;
         let mut schema = source;
         let mut ops: Vec<PhysicalOp> = Vec::with_capacity(self.ops.len());
         for (i, op) in self.ops.iter().enumerate() {
@@ -595,7 +594,7 @@ impl LazyFrame {
             ops.push(physical);
             schema = next;
         }
-        let batches = run_plan(&runtime, self.limits, batches, &ops)?;
+        let batches = run_plan(runtime, self.limits, batches, &ops)?;
         DataFrame::from_batches(schema, batches)
     }
 }

@@ -10,6 +10,49 @@ fn input(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Writes `bytes` to a temporary file named `name` and reads it as CSV with `options`
+/// once per chunk size (0: automatic), giving each read's frame or error message.
+fn read_csv_in_chunks(
+    name: &str,
+    bytes: &[u8],
+    options: &spindle::CsvOptions,
+    chunk_sizes: &[usize],
+) -> Vec<(usize, Result<spindle::DataFrame, String>)> {
+    let dir = std::env::temp_dir().join(format!("spindle-fuzz-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let reads = chunk_sizes
+        .iter()
+        .map(|&chunk_bytes| {
+            let options = spindle::CsvOptions {
+                chunk_bytes,
+                ..options.clone()
+            };
+            let read = spindle::read_csv(&path, &options).map_err(|e| e.to_string());
+            (chunk_bytes, read)
+        })
+        .collect();
+    std::fs::remove_dir_all(&dir).unwrap();
+    reads
+}
+
+/// Reads `bytes` as CSV in chunks of each size, each of which must fail with an error
+/// that says `expected`.
+fn assert_csv_error(name: &str, bytes: &[u8], chunk_sizes: &[usize], expected: &[&str]) {
+    for (chunk_bytes, read) in
+        read_csv_in_chunks(name, bytes, &spindle::CsvOptions::default(), chunk_sizes)
+    {
+        match read {
+            Ok(df) => panic!("chunks of {chunk_bytes}: read {} rows", df.num_rows()),
+            Err(e) => assert!(
+                expected.iter().all(|x| e.contains(x)),
+                "chunks of {chunk_bytes}: {e}"
+            ),
+        }
+    }
+}
+
 fn open_error(name: &str) -> String {
     match spindle::open(input(name)) {
         Ok(df) => panic!("{name} opened ({} rows)", df.num_rows()),
@@ -40,24 +83,14 @@ fn stream_with_a_ragged_offsets_buffer() {
 /// reads report line 3, the first error in the file.
 #[test]
 fn csv_reports_its_first_bad_record_whole_or_in_chunks() {
-    let dir = std::env::temp_dir().join(format!("spindle-fuzz-regression-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("two_errors.csv");
     let mut csv = b"a,b\n1,x\n2,\xff\xfe\n3,y\n4,\"never closes\n5,z\n".to_vec();
     csv.extend(b"6,w\n".repeat(20));
-    std::fs::write(&path, &csv).unwrap();
-    for chunk_bytes in [0, 7, 16] {
-        let options = spindle::CsvOptions {
-            chunk_bytes,
-            ..spindle::CsvOptions::default()
-        };
-        let e = spindle::read_csv(&path, &options).unwrap_err().to_string();
-        assert!(
-            e.contains("line 3") && e.contains("invalid UTF-8"),
-            "chunks of {chunk_bytes}: {e}"
-        );
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
+    assert_csv_error(
+        "two_errors.csv",
+        &csv,
+        &[0, 7, 16],
+        &["line 3", "invalid UTF-8"],
+    );
 }
 
 /// ipc_open (in CI's smoke run): a record batch whose string-view column claims
@@ -80,17 +113,15 @@ fn view_column_with_a_huge_variadic_buffer_count() {
 /// still skipped.
 #[test]
 fn csv_byte_order_mark_inside_the_file_is_data_whole_or_in_chunks() {
-    let dir = std::env::temp_dir().join(format!("spindle-fuzz-bom-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("bom.csv");
-    std::fs::write(&path, "\u{feff}a;b\nx;1\n\u{feff}y;2\nz;3\n").unwrap();
-    for chunk_bytes in [0, 1, 5, 9] {
-        let options = spindle::CsvOptions {
-            delimiter: b';',
-            chunk_bytes,
-            ..spindle::CsvOptions::default()
-        };
-        let df = spindle::read_csv(&path, &options).unwrap();
+    let options = spindle::CsvOptions {
+        delimiter: b';',
+        ..spindle::CsvOptions::default()
+    };
+    let csv = "\u{feff}a;b\nx;1\n\u{feff}y;2\nz;3\n";
+    for (chunk_bytes, read) in
+        read_csv_in_chunks("bom.csv", csv.as_bytes(), &options, &[0, 1, 5, 9])
+    {
+        let df = read.unwrap();
         assert_eq!(
             df.schema().field(0).name(),
             "a",
@@ -112,7 +143,6 @@ fn csv_byte_order_mark_inside_the_file_is_data_whole_or_in_chunks() {
             .collect();
         assert_eq!(a, ["x", "\u{feff}y", "z"], "chunks of {chunk_bytes}");
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// csv_ingest: every record but the header had invalid UTF-8, so none was in the
@@ -123,20 +153,10 @@ fn csv_byte_order_mark_inside_the_file_is_data_whole_or_in_chunks() {
 /// so both reads report line 2.
 #[test]
 fn csv_invalid_utf8_in_null_typed_columns_is_an_error() {
-    let dir = std::env::temp_dir().join(format!("spindle-fuzz-null-utf8-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("null_utf8.csv");
-    std::fs::write(&path, b"a,b\n\"x,e!\",2\xc9\n,\xac\n").unwrap();
-    for chunk_bytes in [0, 8] {
-        let options = spindle::CsvOptions {
-            chunk_bytes,
-            ..spindle::CsvOptions::default()
-        };
-        let e = spindle::read_csv(&path, &options).unwrap_err().to_string();
-        assert!(
-            e.contains("line 2") && e.contains("invalid UTF-8"),
-            "chunks of {chunk_bytes}: {e}"
-        );
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
+    assert_csv_error(
+        "null_utf8.csv",
+        b"a,b\n\"x,e!\",2\xc9\n,\xac\n",
+        &[0, 8],
+        &["line 2", "invalid UTF-8"],
+    );
 }

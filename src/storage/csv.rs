@@ -263,20 +263,10 @@ impl CsvReader {
             dialect,
             schema: Arc::new(Schema::empty()),
             body: 0,
-            spec: Spec {
-                schema: Arc::new(Schema::empty()),
-                null_regex: None,
-                delimiter: options.delimiter,
-                quote: options.quote,
-                escape: options.escape,
-            },
+            spec: Spec::new(Arc::new(Schema::empty()), None, options),
         };
         let (schema, body) = reader.infer()?;
-        reader.spec = Spec {
-            schema: schema.clone(),
-            null_regex: reader.null_regex()?,
-            ..reader.spec
-        };
+        reader.spec = Spec::new(schema.clone(), reader.null_regex()?, options);
         reader.schema = schema;
         reader.body = body;
         Ok(reader)
@@ -581,10 +571,10 @@ impl CsvReader {
         // A chunk that ends with a newline needs no end-of-input signal, so the thread's
         // decoder (and its buffers) carries on to the next chunk; the file's last bytes get
         // a fresh one.
-        let decoded = if let Err(e) = self.spec.check_utf8(bytes) {
-            Err(e)
-        } else if bytes.ends_with(b"\n") {
-            decode_records(decoder, bytes)
+        let decoded = if bytes.ends_with(b"\n") {
+            self.spec
+                .check_utf8(bytes)
+                .and_then(|()| decode_records(decoder, bytes))
         } else {
             decode(&self.spec, bytes)
         };
@@ -703,19 +693,31 @@ struct Spec {
     delimiter: u8,
     quote: u8,
     escape: Option<u8>,
+    /// Whether a column has type Null (inferred when it has no values in the sample).
+    /// arrow-csv checks UTF-8 in the columns it parses, which is all of them but those,
+    /// so with such a column every chunk's bytes are checked by [`Spec::check_utf8`].
+    unparsed_column: bool,
 }
 
 impl Spec {
-    /// arrow-csv checks UTF-8 in the columns it parses, which is all of them but those of
-    /// type Null (inferred when a column has no values in the sample); with such a column
-    /// the chunk's bytes are checked here, so invalid UTF-8 is an error whatever the types.
-    fn check_utf8(&self, bytes: &[u8]) -> Result<(), arrow_schema::ArrowError> {
-        let unparsed = self
-            .schema
+    fn new(schema: SchemaRef, null_regex: Option<regex::Regex>, options: &CsvOptions) -> Spec {
+        let unparsed_column = schema
             .fields()
             .iter()
             .any(|f| f.data_type() == &DataType::Null);
-        if unparsed {
+        Spec {
+            schema,
+            null_regex,
+            delimiter: options.delimiter,
+            quote: options.quote,
+            escape: options.escape,
+            unparsed_column,
+        }
+    }
+
+    /// Makes invalid UTF-8 an error whatever the column types (see `unparsed_column`).
+    fn check_utf8(&self, bytes: &[u8]) -> Result<(), arrow_schema::ArrowError> {
+        if self.unparsed_column {
             if let Err(e) = std::str::from_utf8(bytes) {
                 return Err(arrow_schema::ArrowError::CsvError(e.to_string()));
             }
@@ -768,7 +770,6 @@ fn decode_records(
     Ok(batches)
 }
 
-/// Decodes whole records to the end of input with a fresh decoder.
 /// Decodes `bytes` whole with a fresh decoder, whose batches are sized to the bytes (a
 /// record takes at least one), so that decoding a few records, as bisection does many
 /// times, does not allocate and zero buffers for a full batch.
