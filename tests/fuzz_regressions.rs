@@ -1,6 +1,7 @@
 //! Every crash the fuzz targets (`fuzz/`) found, as a named test over the input that
-//! found it (kept in `tests/fuzz_regressions/`), with a line on its root cause. Each must
-//! now give a clear error that names the file.
+//! found it (kept in `tests/fuzz_regressions/`, or written out in the test), with a line
+//! on its root cause. A damaged file must now give a clear error that names it; an input
+//! that was read or computed two ways must give one answer.
 
 use std::path::PathBuf;
 
@@ -159,4 +160,26 @@ fn csv_invalid_utf8_in_null_typed_columns_is_an_error() {
         &[0, 8],
         &["line 2", "invalid UTF-8"],
     );
+}
+
+/// str_kernels (in CI's smoke run): `repeat(4294967295)` over no rows succeeded on a
+/// plain array and failed on an empty slice of a longer one ("the result would take
+/// 38654705655 bytes"). Root cause: the output size was computed from the bytes of the
+/// buffers a slice shares (the 9 bytes of the rows around it), not from its own rows. A
+/// partition of a big batch, or the rows `head` keeps, is such a slice; both were refused
+/// sizes they could hold. Sizes now count the slice's rows only.
+#[test]
+fn repeat_over_an_empty_slice_is_sized_by_the_slice() {
+    use arrow_array::{Array, StringArray};
+    let compiled = spindle::StrOp::Repeat(u32::MAX.into()).compile().unwrap();
+    let longer = StringArray::from(vec![Some("front"), None, Some("back")]);
+    let out = compiled.apply(&longer.slice(2, 0)).unwrap();
+    assert_eq!(out.len(), 0);
+    let plain = compiled
+        .apply(&StringArray::from(Vec::<&str>::new()))
+        .unwrap();
+    assert_eq!(plain.len(), 0);
+    // Rows of its own still count: "back" alone is 4 × 4294967295 bytes.
+    let e = compiled.apply(&longer.slice(2, 1)).unwrap_err().to_string();
+    assert!(e.contains("17179869180 bytes"), "{e}");
 }

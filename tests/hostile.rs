@@ -23,6 +23,38 @@ fn error_of(result: spindle::Result<DataFrame>) -> String {
     }
 }
 
+/// The output size is that of the rows a kernel gets. The rows `head` keeps (and a
+/// partition of a big batch) are a slice that shares the batch's buffers, and only the
+/// slice's own bytes count: five short rows of a 64 MiB batch repeat 40 times, though
+/// the batch's 64 MiB repeated would pass the limit.
+#[test]
+fn a_slice_is_sized_by_its_own_rows() {
+    let big = "x".repeat(1 << 20);
+    let text: arrow_array::StringArray = (0..69)
+        .map(|i| Some(if i < 5 { "abc" } else { big.as_str() }))
+        .collect();
+    let schema = std::sync::Arc::new(arrow_schema::Schema::new(vec![arrow_schema::Field::new(
+        "text",
+        arrow_schema::DataType::Utf8,
+        true,
+    )]));
+    let batch =
+        arrow_array::RecordBatch::try_new(schema.clone(), vec![std::sync::Arc::new(text)]).unwrap();
+    let df = DataFrame::from_batches(schema, vec![batch]).unwrap();
+    let head = df
+        .lazy()
+        .head(5)
+        .select([col("text").str().repeat(40)])
+        .collect()
+        .unwrap();
+    let batches = head.to_batches().unwrap();
+    let out = arrow_array::Array::as_any(batches[0].column(0).as_ref())
+        .downcast_ref::<arrow_array::StringArray>()
+        .unwrap();
+    assert_eq!(arrow_array::Array::len(out), 5);
+    assert!(out.iter().all(|v| v == Some("abc".repeat(40).as_str())));
+}
+
 #[test]
 fn huge_widths_and_counts_are_refused_from_the_output_size() {
     let df = frame("widths");

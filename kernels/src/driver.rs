@@ -136,6 +136,20 @@ impl<'a> Rows<'a> {
         }
     }
 
+    /// The bytes of string data in these rows: of this slice only, not of the buffers
+    /// it shares with the array it was cut from (a partition is such a slice).
+    pub fn value_bytes(&self) -> usize {
+        fn span<O: OffsetSizeTrait>(a: &GenericStringArray<O>) -> usize {
+            let offsets = a.value_offsets();
+            (offsets[offsets.len() - 1] - offsets[0]).as_usize()
+        }
+        match self {
+            Rows::Utf8(a) => span(a),
+            Rows::Large(a) => span(a),
+            Rows::View(a) => a.lengths().map(|l| l as usize).sum(),
+        }
+    }
+
     pub fn nulls(&self) -> Option<&'a NullBuffer> {
         match *self {
             Rows::Utf8(a) => a.nulls(),
@@ -582,7 +596,7 @@ pub(crate) fn map_list(
         return on_dictionary_values(array, |values| map_list(values, op, f));
     }
     let rows = Rows::new(array, op)?;
-    let mut items = ListRow::new(value_bytes_hint(&rows));
+    let mut items = ListRow::new(rows.value_bytes());
     let mut offsets: Vec<i32> = Vec::with_capacity(rows.len() + 1);
     offsets.push(0);
     for i in 0..rows.len() {
@@ -606,15 +620,6 @@ pub(crate) fn map_list(
             message: e.to_string(),
         })?,
     ))
-}
-
-/// The value bytes of `rows`, to pre-size outputs that hold about as much.
-fn value_bytes_hint(rows: &Rows<'_>) -> usize {
-    match rows {
-        Rows::Utf8(a) => a.value_data().len(),
-        Rows::Large(a) => a.value_data().len(),
-        Rows::View(a) => a.len() * 16,
-    }
 }
 
 /// The fields of one row of a struct result, pushed in order.

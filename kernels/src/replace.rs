@@ -456,15 +456,11 @@ pub(crate) fn check_output_size(
     }
 }
 
-/// The bytes of string data an array holds (of its values, for a dictionary).
+/// The bytes of string data an array's rows hold (a slice's own, not its buffers'); of
+/// its values, for a dictionary, since a kernel runs once on those.
 fn value_bytes(array: &dyn Array) -> usize {
     match array.data_type() {
         DataType::Dictionary(_, _) => value_bytes(array.as_any_dictionary().values().as_ref()),
-        _ => match Rows::new(array, "size") {
-            Ok(Rows::Utf8(a)) => a.value_data().len(),
-            Ok(Rows::Large(a)) => a.value_data().len(),
-            Ok(Rows::View(a)) => (0..a.len()).map(|i| a.views()[i] as u32 as usize).sum(),
-            Err(_) => 0,
-        },
+        _ => Rows::new(array, "size").map_or(0, |rows| rows.value_bytes()),
     }
 }
