@@ -183,3 +183,19 @@ fn repeat_over_an_empty_slice_is_sized_by_the_slice() {
     let e = compiled.apply(&longer.slice(2, 1)).unwrap_err().to_string();
     assert!(e.contains("17179869180 bytes"), "{e}");
 }
+
+/// ipc_open (a 90 s run from the seed corpora): a batch with no columns that declares
+/// 6,148,914,691,231,055,898 rows. Nothing bounds such a length (a Null-typed column has
+/// no buffers either), and cutting the batch into partitions of 64 Ki rows asked for
+/// 800 MB, then more, until the process ran out of memory. Root cause: no bound was put
+/// on a batch's length. A batch may now declare at most u32::MAX rows, as spindle's row
+/// indices are u32.
+#[test]
+fn batch_declaring_more_rows_than_a_batch_can_index() {
+    let e = open_error("batch_rows_huge.arrow");
+    assert!(
+        e.contains("batch_rows_huge.arrow")
+            && e.contains("6148914691231055898 rows in one batch, more than the 4294967295"),
+        "{e}"
+    );
+}

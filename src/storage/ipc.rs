@@ -29,6 +29,8 @@ use crate::error::{Error, Result};
 
 const FILE_MAGIC: &[u8; 6] = b"ARROW1";
 const CONTINUATION: [u8; 4] = [0xFF; 4];
+/// The most rows one record or dictionary batch may declare.
+const MAX_BATCH_ROWS: usize = u32::MAX as usize;
 
 /// What opening a path gave.
 pub(crate) enum Opened {
@@ -378,6 +380,14 @@ impl IpcFile {
         .ok_or_else(|| here("message has no record batch".into()))?;
         let rows =
             usize::try_from(batch.length()).map_err(|_| here("negative row count".into()))?;
+        // Columns of type Null have no buffers, and a batch may have no columns, so
+        // nothing else bounds a batch's length; spindle indexes a batch's rows with u32
+        // (arrow's take indices).
+        if rows > MAX_BATCH_ROWS {
+            return Err(here(format!(
+                "{rows} rows in one batch, more than the {MAX_BATCH_ROWS} spindle reads"
+            )));
+        }
         let codec = batch.compression().map(|c| c.codec());
         if let Some(c) = codec {
             compression.get_or_insert_with(|| format!("{c:?}"));
