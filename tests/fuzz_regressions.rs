@@ -3,6 +3,8 @@
 //! on its root cause. A damaged file must now give a clear error that names it; an input
 //! that was read or computed two ways must give one answer.
 
+mod common;
+
 use std::path::PathBuf;
 
 fn input(name: &str) -> PathBuf {
@@ -19,11 +21,9 @@ fn read_csv_in_chunks(
     options: &spindle::CsvOptions,
     chunk_sizes: &[usize],
 ) -> Vec<(usize, Result<spindle::DataFrame, String>)> {
-    let dir = std::env::temp_dir().join(format!("spindle-fuzz-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+    let path = common::scratch(&format!("fuzz-regression-{name}")).join(name);
     std::fs::write(&path, bytes).unwrap();
-    let reads = chunk_sizes
+    chunk_sizes
         .iter()
         .map(|&chunk_bytes| {
             let options = spindle::CsvOptions {
@@ -33,9 +33,7 @@ fn read_csv_in_chunks(
             let read = spindle::read_csv(&path, &options).map_err(|e| e.to_string());
             (chunk_bytes, read)
         })
-        .collect();
-    std::fs::remove_dir_all(&dir).unwrap();
-    reads
+        .collect()
 }
 
 /// Reads `bytes` as CSV in chunks of each size, each of which must fail with an error

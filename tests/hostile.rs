@@ -33,14 +33,12 @@ fn a_slice_is_sized_by_its_own_rows() {
     let text: arrow_array::StringArray = (0..69)
         .map(|i| Some(if i < 5 { "abc" } else { big.as_str() }))
         .collect();
-    let schema = std::sync::Arc::new(arrow_schema::Schema::new(vec![arrow_schema::Field::new(
+    let batch = arrow_array::RecordBatch::try_from_iter([(
         "text",
-        arrow_schema::DataType::Utf8,
-        true,
-    )]));
-    let batch =
-        arrow_array::RecordBatch::try_new(schema.clone(), vec![std::sync::Arc::new(text)]).unwrap();
-    let df = DataFrame::from_batches(schema, vec![batch]).unwrap();
+        std::sync::Arc::new(text) as arrow_array::ArrayRef,
+    )])
+    .unwrap();
+    let df = DataFrame::from_batches(batch.schema(), vec![batch]).unwrap();
     let head = df
         .lazy()
         .head(5)
@@ -48,9 +46,7 @@ fn a_slice_is_sized_by_its_own_rows() {
         .collect()
         .unwrap();
     let batches = head.to_batches().unwrap();
-    let out = arrow_array::Array::as_any(batches[0].column(0).as_ref())
-        .downcast_ref::<arrow_array::StringArray>()
-        .unwrap();
+    let out = arrow_array::cast::AsArray::as_string::<i32>(batches[0].column(0));
     assert_eq!(arrow_array::Array::len(out), 5);
     assert!(out.iter().all(|v| v == Some("abc".repeat(40).as_str())));
 }
