@@ -37,29 +37,30 @@
 //!
 //! ## Layers
 //!
-//! `storage` (mapped tables) → `exec` (partitions, the pool) → `plan` and `expr`
-//! (expressions, compiled once) → the breakers `agg` (hash group-by), `sort` (radix sort,
-//! top-k) and `join` (hash joins), which share `keys` (rows' keys as bytes, and the
-//! arena-backed hash set) → `frame` (the lazy API) → `sql` (SQL front end). String
-//! kernels live in the `spindle-kernels` crate. The library never prints.
+//! One place to plan, one to optimize, one to execute; dependencies point one way:
+//!
+//! - [`sql`]: parsing (sqlparser) and binding to a logical plan; the function registry.
+//! - [`frame`]: the [`DataFrame`] / [`LazyFrame`] API, which builds logical plans.
+//! - [`plan`]: the [`LogicalPlan`](plan::LogicalPlan) tree, the optimizer's rules (one file
+//!   each), EXPLAIN, and the lowering to a physical plan.
+//! - [`exec`]: physical operators (scan, filter/project streams, hash aggregate, sort and
+//!   top-k, hash join), partitions and the pool.
+//! - [`expr`]: logical expressions, their types, the one list of string operations, and
+//!   their compiled (physical) form.
+//! - [`storage`]: files (Arrow IPC mapped, Parquet, CSV), validation, atomic writers.
+//!
+//! String kernels live in the `spindle-kernels` crate; the `spindle` command in the
+//! `spindle-cli` crate. The library never prints.
 #![deny(unsafe_code)]
 
-mod agg;
-pub mod convert;
 pub mod error;
 pub mod exec;
 pub mod expr;
 pub mod frame;
-mod functions;
-mod join;
-mod keys;
-mod plan;
-mod sort;
+pub mod plan;
 pub mod sql;
 pub mod storage;
-pub mod write;
 
-pub use convert::{convert, ConvertOptions, ConvertReport};
 pub use error::{Error, Result};
 pub use exec::Runtime;
 pub use expr::{
@@ -69,12 +70,14 @@ pub use frame::{
     open, open_as, read_csv, read_csv_with_report, read_parquet, DataFrame, GroupBy, JoinType,
     LazyFrame, SortOptions,
 };
-pub use functions::functions;
+pub use plan::LogicalPlan;
 pub use spindle_kernels::{
     flags, CaseMapping, CharClass, ContainsOptions, FindKind, Form, ReplaceOptions, Side, StrOp,
     TranslateTable,
 };
-pub use sql::sql;
+pub use sql::functions::functions;
+pub use sql::{sql, Session};
+pub use storage::convert::{convert, ConvertOptions, ConvertReport};
 pub use storage::csv::{BadRow, CsvOptions, CsvReader, CsvReport};
+pub use storage::write::{self as write, Compression, WriteOptions};
 pub use storage::{FileFormat, StorageMode};
-pub use write::{Compression, WriteOptions};

@@ -4,11 +4,17 @@
 //! first time a query asks for it, validating it then, once; afterwards the column's
 //! arrays are cached. A table built from record batches already holds its columns.
 //! Storage knows nothing of queries: the executor asks it for columns by index.
+//!
+//! Owns: files in (IPC mapped, Parquet, CSV), their validation, and files out ([`write`],
+//! [`convert`]), written atomically. May import no other module of the engine but
+//! `error`.
 
+pub mod convert;
 pub mod csv;
 mod ipc;
 mod layout;
 mod parquet;
+pub mod write;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -404,4 +410,27 @@ impl Table {
             .iter()
             .all(|a| inside(&a.to_data(), &range)))
     }
+}
+
+/// Bytes of a batch's data, from its buffer lengths (sliced arrays count their slice).
+pub(crate) fn batch_bytes(batch: &RecordBatch) -> usize {
+    use arrow_array::cast::AsArray;
+    batch
+        .columns()
+        .iter()
+        .map(|c| {
+            let span = |first: usize, last: usize, width: usize| last - first + width * c.len();
+            if let Some(a) = c.as_string_opt::<i32>() {
+                let o = a.value_offsets();
+                span(o[0] as usize, o[a.len()] as usize, 4)
+            } else if let Some(a) = c.as_string_opt::<i64>() {
+                let o = a.value_offsets();
+                span(o[0] as usize, o[a.len()] as usize, 8)
+            } else if let Some(a) = c.as_string_view_opt() {
+                16 * a.len() + a.lengths().map(|l| l as usize).sum::<usize>()
+            } else {
+                c.data_type().primitive_width().unwrap_or(16) * c.len()
+            }
+        })
+        .sum()
 }

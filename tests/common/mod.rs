@@ -20,9 +20,13 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// A checked-in fixture (the tests of the `cli` crate share this module).
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("datasets/fixtures")
+        .ancestors()
+        .map(|dir| dir.join("datasets/fixtures"))
+        .find(|dir| dir.is_dir())
+        .expect("the workspace's datasets/fixtures")
         .join(name)
 }
 

@@ -4,7 +4,7 @@
 //! A CSV input streams: waves of chunks are decoded in parallel on the rayon pool while a
 //! writer thread writes the previous wave, and the file's pages are sent to disk in the
 //! background as it grows, so the final sync has little left to do. Memory stays at a few
-//! waves. Other inputs are opened as a frame (Parquet columns decode with their row groups
+//! waves. Other inputs are opened as a table (Parquet columns decode with their row groups
 //! in parallel) and written whole.
 
 use std::path::Path;
@@ -13,8 +13,8 @@ use arrow_array::RecordBatch;
 
 use crate::error::{Error, Result};
 use crate::storage::csv::{CsvOptions, CsvReader, CsvReport};
-use crate::storage::FileFormat;
-use crate::write::{AtomicFile, FormatWriter, WriteOptions};
+use crate::storage::write::{AtomicFile, FormatWriter, WriteOptions};
+use crate::storage::{FileFormat, Table};
 
 /// How to convert: the formats (by default from the paths), how to read a CSV input and
 /// how to write the output.
@@ -48,7 +48,7 @@ const SYNC_EVERY: usize = 64 << 20;
 ///
 /// # Errors
 /// The reader's errors (with the line, or the Parquet row group), an output extension that
-/// names no format, and [`crate::write::write_file`]'s. On any error nothing is left at
+/// names no format, and [`crate::storage::write::write_file`]'s. On any error nothing is left at
 /// `output` and a file already there is untouched.
 pub fn convert(
     input: impl AsRef<Path>,
@@ -65,11 +65,13 @@ pub fn convert(
         None => FileFormat::for_output(output)?,
     };
     if from != FileFormat::Csv {
-        let frame = crate::open_as(input, from)?;
-        frame.write_as(output, to, &options.write)?;
+        let table = Table::open_as(input, from)?;
+        let columns: Vec<usize> = (0..table.schema().fields().len()).collect();
+        let batches = table.batches(&columns)?;
+        crate::storage::write::write_file(output, to, table.schema(), &batches, &options.write)?;
         return Ok(ConvertReport {
-            rows: frame.num_rows() as u64,
-            columns: frame.schema().fields().len(),
+            rows: table.num_rows() as u64,
+            columns: columns.len(),
             csv: None,
         });
     }
@@ -86,7 +88,7 @@ pub fn convert(
             let mut unsynced = 0;
             for wave in rx {
                 writer.write(&wave)?;
-                unsynced += wave.iter().map(crate::exec::batch_bytes).sum::<usize>();
+                unsynced += wave.iter().map(crate::storage::batch_bytes).sum::<usize>();
                 if unsynced >= SYNC_EVERY {
                     sync.start();
                     unsynced = 0;

@@ -426,7 +426,7 @@ impl<W: Write + Send> FormatWriter<W> {
                     .enumerate()
                     .map(|(i, b)| {
                         // The slice's bytes, not its buffers' (a slice of a mapped file holds them all).
-                        let mut buf = Vec::with_capacity(crate::exec::batch_bytes(b) + 1024);
+                        let mut buf = Vec::with_capacity(crate::storage::batch_bytes(b) + 1024);
                         let mut writer = arrow_csv::WriterBuilder::new()
                             .with_header(first_header && i == 0)
                             .with_delimiter(*delimiter)

@@ -2,6 +2,7 @@
 //! the file, every bad input with its location, atomic writes, and a SIGKILL mid-write.
 //! (Interop with pyarrow, polars and duckdb is tests/interop/interop.py, run by .ci/run.)
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -1,5 +1,10 @@
 //! The SQL front end: `SELECT ... FROM 'file.arrow' [WHERE ...] [LIMIT n]`, parsed by
-//! `sqlparser` (DuckDB's dialect) and turned into a [`LazyFrame`] plan.
+//! `sqlparser` (DuckDB's dialect) and bound to a [`LogicalPlan`]: names resolve to
+//! columns here, once, so no optimizer rule ever sees an unresolved or hidden name.
+//!
+//! Owns: parsing, binding, EXPLAIN, the function registry ([`functions`]). May import
+//! `frame` (the lazy frame a query becomes), `plan`, `expr`, `storage`; never `exec`'s
+//! operators.
 //!
 //! Names follow DuckDB where DuckDB has the function and pandas (as `str_<name>`, with
 //! named arguments `name => value`) for the `.str` catalogue; see `functions`. Output
@@ -15,14 +20,17 @@ use sqlparser::ast::{
 use sqlparser::dialect::DuckDbDialect;
 use sqlparser::parser::{Parser, ParserError};
 
+pub(crate) mod functions;
+
 use crate::error::{Error, Result};
 use crate::exec::Runtime;
 use arrow_schema::DataType;
 
+use crate::exec::join::{JoinSpec, Side};
 use crate::expr::{col, lit, AggFunc, BinaryOp, Expr, Literal};
 use crate::frame::{open, DataFrame, JoinType, LazyFrame, SortOptions};
-use crate::functions::{call, Arg};
-use crate::join::{JoinSpec, Side};
+use crate::plan::LogicalPlan;
+use crate::sql::functions::{call, Arg};
 
 /// Runs a query on the global pool and materialises the result. The file named in
 /// `FROM` is opened for this query alone; use a [`Session`] to query one mapped file many
@@ -103,7 +111,7 @@ impl Session {
         let Statement::Query(query) = statement else {
             return Err(at(statement.span(), "only SELECT queries are supported"));
         };
-        let lazy = self.plan_query(query.as_ref())?;
+        let lazy = LazyFrame::from_plan(self.plan_query(query.as_ref())?);
         Ok(match &self.runtime {
             Some(rt) => lazy.with_runtime(rt.clone()),
             None => lazy,
@@ -125,7 +133,7 @@ impl Session {
         }
     }
 
-    fn plan_query(&self, query: &ast::Query) -> Result<LazyFrame> {
+    fn plan_query(&self, query: &ast::Query) -> Result<LogicalPlan> {
         if let Some(with) = &query.with {
             return Err(unsupported(with.span(), "WITH"));
         }
@@ -173,14 +181,14 @@ impl Session {
             }
         };
         if limit.is_some() || offset > 0 {
-            lazy = lazy.slice(offset, limit);
+            lazy = lazy.limit(offset, limit);
         }
         Ok(lazy)
     }
 
     /// One table in FROM: a file or registered name, or a subquery; with the names its
     /// columns can be qualified by.
-    fn factor(&self, factor: &TableFactor) -> Result<(LazyFrame, Scope)> {
+    fn factor(&self, factor: &TableFactor) -> Result<(LogicalPlan, Scope)> {
         match factor {
             TableFactor::Table {
                 name,
@@ -209,7 +217,7 @@ impl Session {
                 };
                 let frame = self.table(&path)?;
                 let scope = Scope::of(&frame.schema(), qualifiers);
-                Ok((frame.lazy(), scope))
+                Ok((frame.lazy().into_plan(), scope))
             }
             TableFactor::Table {
                 name,
@@ -224,7 +232,7 @@ impl Session {
                     None => vec![name.to_string()],
                 };
                 let scope = Scope::of(&frame.schema(), qualifiers);
-                Ok((frame.lazy(), scope))
+                Ok((frame.lazy().into_plan(), scope))
             }
             TableFactor::Derived {
                 lateral: false,
@@ -245,7 +253,7 @@ impl Session {
     }
 
     /// FROM with its joins.
-    fn from(&self, from: &ast::TableWithJoins) -> Result<(LazyFrame, Scope)> {
+    fn from(&self, from: &ast::TableWithJoins) -> Result<(LogicalPlan, Scope)> {
         let (mut lazy, mut scope) = self.factor(&from.relation)?;
         for join in &from.joins {
             use ast::JoinOperator as J;
@@ -343,7 +351,7 @@ impl Session {
                 columns,
                 aliases: Vec::new(),
             };
-            lazy = lazy.join_with(right, spec);
+            lazy = lazy.join(right, spec);
             for term in residual {
                 lazy = lazy.filter(scope.expr(term)?);
             }
@@ -355,7 +363,7 @@ impl Session {
         &self,
         select: &ast::Select,
         order_by: &[ast::OrderByExpr],
-    ) -> Result<LazyFrame> {
+    ) -> Result<LogicalPlan> {
         if select.qualify.is_some() || !select.sort_by.is_empty() || select.into.is_some() {
             return Err(unsupported(select.span(), "QUALIFY, SORT BY or INTO"));
         }
@@ -376,7 +384,7 @@ impl Session {
                 )
                 .map_err(|e| Error::arrow("one empty row", e))?;
                 let frame = DataFrame::from_batches(schema.clone(), vec![row])?;
-                (frame.lazy(), Scope::of(&schema, Vec::new()))
+                (frame.lazy().into_plan(), Scope::of(&schema, Vec::new()))
             }
             more => {
                 return Err(at(
@@ -477,9 +485,8 @@ impl Session {
         };
         let having = select.having.as_ref().map(|h| scope.expr(h)).transpose()?;
         // ORDER BY terms: an output column (by ordinal, name or equal expression), or an
-        // expression computed in a hidden column.
-        let mut sort: Vec<(Expr, SortOptions)> = Vec::new();
-        let mut hidden: Vec<(String, Expr)> = Vec::new();
+        // expression.
+        let mut order: Vec<(OrderKey, SortOptions)> = Vec::new();
         for term in order_by {
             let descending = match term.options.sort {
                 None | Some(ast::OrderBySort::Asc) => false,
@@ -497,12 +504,12 @@ impl Session {
                     .position(|(name, _)| name.eq_ignore_ascii_case(&id.value)),
                 e => ordinal(e, items.len())?,
             };
-            let output = match by_name {
-                Some(i) => i,
+            let key = match by_name {
+                Some(i) => OrderKey::Output(i),
                 None => {
                     let e = scope.expr(&term.expr)?;
                     match items.iter().position(|(_, item)| item.unaliased() == &e) {
-                        Some(i) => i,
+                        Some(i) => OrderKey::Output(i),
                         None if distinct => {
                             return Err(at(
                                 term.span(),
@@ -510,30 +517,42 @@ impl Session {
                                  select list",
                             ))
                         }
-                        None => {
-                            hidden.push((format!("\u{1}order{}", hidden.len()), e));
-                            items.len() + hidden.len() - 1
-                        }
+                        None => OrderKey::Input(e),
                     }
                 }
             };
-            let name = if output < items.len() {
-                items[output].0.clone()
-            } else {
-                hidden[output - items.len()].0.clone()
-            };
-            sort.push((col(name), options));
+            order.push((key, options));
         }
-        let visible = items.len();
-        let all: Vec<(String, Expr)> = items.into_iter().chain(hidden).collect();
         let aggregated = !group_by.is_empty()
             || having.is_some()
-            || all.iter().any(|(_, e)| e.has_agg())
+            || items.iter().any(|(_, e)| e.has_agg())
+            || order
+                .iter()
+                .any(|(k, _)| matches!(k, OrderKey::Input(e) if e.has_agg()))
             || !matches!(&select.group_by, GroupByExpr::Expressions(e, _) if e.is_empty());
-        let named = |(name, e): (String, Expr)| match e {
-            Expr::Column(c) if c == name => Expr::Column(c),
-            e => e.alias(name),
-        };
+        // Sort keys over the input (output names replaced by their expressions), and over
+        // the output (for a sort after the projection).
+        let over_input: Vec<(Expr, SortOptions)> = order
+            .iter()
+            .map(|(k, o)| match k {
+                OrderKey::Output(i) => (items[*i].1.clone(), *o),
+                OrderKey::Input(e) => (e.clone(), *o),
+            })
+            .collect();
+        let over_output: Option<Vec<(Expr, SortOptions)>> = order
+            .iter()
+            .map(|(k, o)| match k {
+                OrderKey::Output(i) => Some((col(items[*i].0.clone()), *o)),
+                OrderKey::Input(_) => None,
+            })
+            .collect();
+        let exprs: Vec<Expr> = items
+            .into_iter()
+            .map(|(name, e)| match e {
+                Expr::Column(c) if c == name => Expr::Column(c),
+                e => e.alias(name),
+            })
+            .collect();
         if aggregated {
             if is_star {
                 return Err(at(
@@ -541,30 +560,64 @@ impl Session {
                     "SELECT * with GROUP BY or aggregates: name the columns",
                 ));
             }
-            let key_names: Vec<String> = (0..group_by.len())
-                .map(|i| format!("\u{1}key{i}"))
-                .collect();
-            let exprs: Vec<Expr> = all.into_iter().map(named).collect();
-            lazy = lazy.aggregate(group_by, key_names, exprs, having);
-        } else if !is_star || all.len() > visible {
-            lazy = lazy.select(all.into_iter().map(named));
+            // Keys are named so that they cannot clash: a plain column keeps its name, any
+            // other expression is named by its text.
+            let mut keys: Vec<Expr> = Vec::with_capacity(group_by.len());
+            for k in group_by {
+                let k = match k {
+                    Expr::Column(c) => Expr::Column(c),
+                    k => {
+                        let text = k.to_string();
+                        let taken = |n: &str| keys.iter().any(|e: &Expr| e.output_name() == n);
+                        let name = std::iter::once(text.clone())
+                            .chain((1..).map(|i| format!("{text}_{i}")))
+                            .find(|n| !taken(n))
+                            .expect("some suffix is free");
+                        k.alias(name)
+                    }
+                };
+                keys.push(k);
+            }
+            if distinct {
+                lazy = crate::plan::aggregate(lazy, keys, exprs, having, Vec::new()).distinct();
+                if let Some(by) = over_output.filter(|by| !by.is_empty()) {
+                    lazy = lazy.sort(by);
+                }
+            } else {
+                lazy = crate::plan::aggregate(lazy, keys, exprs, having, over_input);
+            }
+            return Ok(lazy);
         }
-        if distinct {
-            lazy = lazy.unique();
-        }
-        if !sort.is_empty() {
-            lazy = lazy.sort_by(sort);
-        }
-        let schema = lazy.schema()?;
-        if schema.fields().len() > visible {
-            let keep: Vec<Expr> = schema.fields()[..visible]
-                .iter()
-                .map(|f| col(f.name().clone()))
-                .collect();
-            lazy = lazy.select(keep);
+        match over_output {
+            // ORDER BY output columns (or none): sort the projection's output.
+            Some(by) => {
+                if !is_star {
+                    lazy = lazy.project(exprs);
+                }
+                if distinct {
+                    lazy = lazy.distinct();
+                }
+                if !by.is_empty() {
+                    lazy = lazy.sort(by);
+                }
+            }
+            // ORDER BY an expression the select list does not have: sort the input by the
+            // keys' expressions, then project.
+            None => {
+                lazy = lazy.sort(over_input);
+                if !is_star {
+                    lazy = lazy.project(exprs);
+                }
+            }
         }
         Ok(lazy)
     }
+}
+
+/// An ORDER BY term: an output column by index, or an expression over the input.
+enum OrderKey {
+    Output(usize),
+    Input(Expr),
 }
 
 /// The terms of a conjunction: `a AND (b AND c)` gives a, b, c.

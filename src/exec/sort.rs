@@ -1,7 +1,7 @@
 //! Sorting a frame by one or more keys, in parallel and stable.
 //!
 //! Every row's key is a byte string whose byte order is the key order (see
-//! [`crate::keys`]): a single string column is compared in place (byte order is code-point
+//! [`keys`](super::keys)): a single string column is compared in place (byte order is code-point
 //! order), anything else is arrow-row encoded with the direction and null placement baked
 //! in. The sort itself is an MSD radix sort whose digits are 16 bytes wide: 24-byte items
 //! (16 key bytes as two big-endian integers, how many key bytes remain, chunk and row) are
@@ -16,10 +16,10 @@ use arrow_schema::{DataType, Schema};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::exec::keys::{ByteKeys, KeyEncoder};
 use crate::exec::Runtime;
+use crate::expr::physical::{compile, evaluate, PhysicalExpr};
 use crate::expr::Expr;
-use crate::keys::{ByteKeys, KeyEncoder};
-use crate::plan::{compile, evaluate, PhysicalExpr};
 
 /// How a sort orders one key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

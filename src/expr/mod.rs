@@ -1,8 +1,13 @@
 //! Logical expressions: what a user writes, in the style of Polars (`col("a").eq(lit(1))`).
 //!
-//! An [`Expr`] names columns and functions but holds nothing compiled; the planner
-//! (`plan`) checks it against a schema, coerces types, and compiles patterns once
-//! into a physical expression that partitions evaluate.
+//! An [`Expr`] names columns and functions but holds nothing compiled; `physical` checks
+//! it against a schema, coerces types, and compiles patterns once into a physical
+//! expression that partitions evaluate.
+//!
+//! Owns: expressions, their types and their compiled form. May import `storage`'s types
+//! and the kernels; never `plan`, `exec`, `frame` or `sql`.
+
+pub(crate) mod physical;
 
 use std::fmt;
 use std::ops;
@@ -522,7 +527,18 @@ impl Expr {
         if let Some(e) = f(&self) {
             return e;
         }
-        let mut g = |e: Box<Expr>| Box::new(e.rewrite(f));
+        self.map_children(&mut |c| c.rewrite(f))
+    }
+
+    /// Rebuilds the expression bottom-up: the children first, then `f` on the result.
+    pub(crate) fn transform_up(self, f: &mut dyn FnMut(Expr) -> Expr) -> Expr {
+        let e = self.map_children(&mut |c| c.transform_up(f));
+        f(e)
+    }
+
+    /// The expression with each child replaced by `g(child)`.
+    pub(crate) fn map_children(self, g: &mut dyn FnMut(Expr) -> Expr) -> Expr {
+        let mut g = |e: Box<Expr>| Box::new(g(*e));
         match self {
             e @ (Expr::Column(_) | Expr::Literal(_)) => e,
             Expr::Alias(e, name) => Expr::Alias(g(e), name),

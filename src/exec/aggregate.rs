@@ -3,7 +3,7 @@
 //! Two phases, no lock anywhere:
 //!
 //! 1. **Per thread** (rayon folds the partitions into a few accumulators): each row's key
-//!    is hashed once (see [`crate::keys`]: a single string key is hashed straight from the
+//!    is hashed once (see [`keys`](super::keys): a single string key is hashed straight from the
 //!    column's bytes) and looked up in the thread's own hash table, which stores only group
 //!    ids; a new group's key bytes are copied once into an arena, so lookups compare
 //!    contiguous bytes. Each aggregate updates a flat vector of states indexed by group id
@@ -16,8 +16,8 @@
 //!
 //! For small inputs there is one bucket; otherwise 64, so that with millions of distinct
 //! keys the merge is spread over the cores too. Expressions over aggregates (`sum(x) /
-//! count(*)`, HAVING) are rewritten by [`over_aggregates`] to read hidden aggregate
-//! columns, and computed by a projection after the aggregation.
+//! count(*)`, HAVING) are planned as a projection over this operator's output (see
+//! `plan::aggregate`).
 
 use std::sync::Arc;
 
@@ -34,10 +34,10 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::exec::keys::{by_bucket, hash_bytes, ByteKeys, KeyEncoder, KeySet, NULL_HASH};
 use crate::exec::{partition, Partition, PartitionLimits, Runtime};
-use crate::expr::{col, AggFunc, Expr};
-use crate::keys::{by_bucket, hash_bytes, ByteKeys, KeyEncoder, KeySet, NULL_HASH};
-use crate::plan::{compile, evaluate, is_string, PhysicalExpr};
+use crate::expr::physical::{compile, evaluate, is_string, PhysicalExpr};
+use crate::expr::{AggFunc, Expr};
 
 /// A compiled `group_by(keys).agg(aggs)`.
 #[derive(Debug)]
@@ -113,50 +113,6 @@ fn ordered_as_int(dt: &DataType) -> Option<DataType> {
         | DataType::Duration(_) => Some(DataType::Int64),
         _ => None,
     }
-}
-
-/// Name of the hidden column that holds the `i`th aggregate of an aggregation whose
-/// results are computed with (`sum(x) / count(*)`): not a name a user writes.
-pub(crate) fn hidden_name(i: usize) -> String {
-    format!("\u{1}agg{i}")
-}
-
-/// Rewrites `exprs`, which may compute with aggregates and keys (`(col("x").sum() /
-/// len()).alias("m")`), to read the output of an aggregation: each aggregate inside
-/// becomes a hidden column (appended to `aggs`, aliased, once per distinct aggregate) and
-/// each sub-expression equal to a key becomes that key's output column `key_names[i]`.
-pub(crate) fn over_aggregates(
-    exprs: Vec<Expr>,
-    keys: &[Expr],
-    key_names: &[String],
-    aggs: &mut Vec<Expr>,
-) -> Vec<Expr> {
-    exprs
-        .into_iter()
-        .map(|e| {
-            let name = e.output_name();
-            let rewritten = e.rewrite(&mut |sub| {
-                if let Some(k) = keys.iter().position(|k| k.unaliased() == sub) {
-                    return Some(col(key_names[k].clone()));
-                }
-                if !matches!(sub, Expr::Agg { .. }) {
-                    return None;
-                }
-                let i = match aggs.iter().position(|a| a.unaliased() == sub) {
-                    Some(i) => i,
-                    None => {
-                        aggs.push(sub.clone().alias(hidden_name(aggs.len())));
-                        aggs.len() - 1
-                    }
-                };
-                Some(col(hidden_name(i)))
-            });
-            match rewritten {
-                Expr::Alias(..) => rewritten,
-                other => other.alias(name),
-            }
-        })
-        .collect()
 }
 
 /// Strips aliases: the aggregate function, its input and the output name.

@@ -1,7 +1,7 @@
 //! Hash joins: inner, left, semi and anti, on one or more keys of any hashable type.
 //!
 //! The smaller input is the build side: its batches are concatenated, its keys are turned
-//! into bytes (see [`crate::keys`]: a single string key is read in place) and put in a
+//! into bytes (see [`keys`](super::keys): a single string key is read in place) and put in a
 //! [`KeySet`], and its rows are listed by key id (a CSR index), so the rows of one key are
 //! contiguous and in input order. The other input is probed in parallel, one partition
 //! per task, with no lock: each task looks up its rows' keys, and when the left input was
@@ -16,16 +16,16 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, UInt32Array};
+use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, UInt32Array};
 use arrow_buffer::BooleanBuffer;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::exec::keys::{by_bucket, hash_bytes, ByteKeys, KeyEncoder, KeySet};
 use crate::exec::{batch_bytes, partition, Partition, PartitionLimits, Runtime};
+use crate::expr::physical::{compile, evaluate, is_string, PhysicalExpr};
 use crate::expr::Expr;
-use crate::keys::{by_bucket, hash_bytes, ByteKeys, KeyEncoder, KeySet};
-use crate::plan::{compile, evaluate, is_string, PhysicalExpr};
 
 /// Which rows a join keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +58,20 @@ pub(crate) struct JoinSpec {
 pub(crate) struct JoinOutput {
     pub columns: Vec<(Side, usize)>,
     pub schema: SchemaRef,
+}
+
+impl JoinOutput {
+    /// The output columns of a batch of left rows (semi and anti joins).
+    fn gather_left(&self, batch: &RecordBatch) -> Result<RecordBatch> {
+        let columns = self
+            .columns
+            .iter()
+            .map(|(_, i)| batch.column(*i).clone())
+            .collect();
+        let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+        RecordBatch::try_new_with_options(self.schema.clone(), columns, &options)
+            .map_err(|e| Error::arrow("join", e))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,14 +324,15 @@ fn gib(bytes: f64) -> String {
 }
 
 /// Runs a join of `left` and `right` (batches with schemas `left_schema`, `right_schema`).
+/// Its output is `output`'s columns (a semi or anti join's are left columns only).
 pub(crate) fn run(
     spec: &JoinSpec,
+    output: &JoinOutput,
     runtime: &Runtime,
     limits: PartitionLimits,
     (left_schema, left): (&SchemaRef, Vec<RecordBatch>),
     (right_schema, right): (&SchemaRef, Vec<RecordBatch>),
-) -> Result<(SchemaRef, Vec<RecordBatch>)> {
-    let output = spec.output(left_schema, right_schema)?;
+) -> Result<Vec<RecordBatch>> {
     let types = spec.key_types(left_schema, right_schema)?;
     let left_keys = Keys::new(&spec.left_on, left_schema, &types)?;
     let right_keys = Keys::new(&spec.right_on, right_schema, &types)?;
@@ -350,7 +365,7 @@ pub(crate) fn run(
         build: &build,
         build_left,
         keys: probe_keys,
-        output: &output,
+        output,
         produced: &produced,
         budget,
         out_row_bytes,
@@ -395,10 +410,10 @@ pub(crate) fn run(
         let kept = arrow_select::filter::filter_record_batch(&build.batch, &keep)
             .map_err(|e| Error::arrow("join", e))?;
         if kept.num_rows() > 0 {
-            out.push(kept);
+            out.push(output.gather_left(&kept)?);
         }
     }
-    Ok((output.schema, out))
+    Ok(out)
 }
 
 /// What every probe task shares.
@@ -474,7 +489,11 @@ impl Probe<'_> {
                     BooleanArray::from(ids.iter().map(|i| i.is_some() == want).collect::<Vec<_>>());
                 let out = arrow_select::filter::filter_record_batch(batch, &keep)
                     .map_err(|e| Error::arrow("join", e))?;
-                return Ok((out.num_rows() > 0).then_some(out));
+                return Ok(if out.num_rows() > 0 {
+                    Some(self.output.gather_left(&out)?)
+                } else {
+                    None
+                });
             }
             _ => {
                 let mut p = Vec::with_capacity(adds);
@@ -519,7 +538,8 @@ impl Probe<'_> {
                 Side::Right => take(right_src.column(*i), right_idx),
             })
             .collect::<Result<Vec<_>>>()?;
-        RecordBatch::try_new(self.output.schema.clone(), columns)
+        let options = RecordBatchOptions::new().with_row_count(Some(probe_idx.len()));
+        RecordBatch::try_new_with_options(self.output.schema.clone(), columns, &options)
             .map(Some)
             .map_err(|e| Error::arrow("join", e))
     }

@@ -1,5 +1,6 @@
 //! The `spindle` command: outputs, exit statuses, one-line errors, no partial files.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::process::{Command, Output};

@@ -45,7 +45,7 @@ pub fn generate(kind: Kind, rows: u64, seed: u64, batch_rows: usize, out: &Path)
 /// Where the demo keeps its data: `datasets/generated/` in the source tree when run from
 /// it, else in the current directory.
 fn default_path(rows: u64) -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets");
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets");
     let base = if manifest.is_dir() {
         manifest
     } else {

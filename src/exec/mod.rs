@@ -1,5 +1,10 @@
-//! The partitioned executor: one named rayon pool, and the split of batches into
+//! The executor: physical operators ([`physical`]), the hash aggregate, sort and top-k,
+//! and hash join operators, one named rayon pool, and the split of batches into
 //! partitions that keep both cores busy.
+//!
+//! Owns: running plans. May import `expr` (compiled expressions), `storage` (the tables a
+//! scan reads) and the kernels; never `plan`, `frame` or `sql`: the executor runs
+//! physical plans, not logical ones or text.
 //!
 //! A partition is a list of zero-copy batch slices, bounded in rows and bytes. A big batch
 //! is cut into several partitions (so a single 10-million-row batch still uses every
@@ -9,11 +14,18 @@
 
 use std::sync::{Arc, OnceLock};
 
-use arrow_array::{Array, RecordBatch};
+use arrow_array::RecordBatch;
 use rayon::prelude::*;
 use rayon::ThreadPool;
 
 use crate::error::{Error, Result};
+pub(crate) use crate::storage::batch_bytes;
+
+pub(crate) mod aggregate;
+pub(crate) mod join;
+pub(crate) mod keys;
+pub(crate) mod physical;
+pub(crate) mod sort;
 
 /// Environment variables that size the default pool, in order of precedence.
 pub const THREAD_ENV: [&str; 2] = ["SPINDLE_THREADS", "RAYON_NUM_THREADS"];
@@ -186,29 +198,6 @@ pub(crate) fn partition(batches: &[RecordBatch], limits: PartitionLimits) -> Vec
         out.push(current);
     }
     out
-}
-
-/// Bytes of a batch's data, from its buffer lengths (sliced arrays count their slice).
-pub(crate) fn batch_bytes(batch: &RecordBatch) -> usize {
-    use arrow_array::cast::AsArray;
-    batch
-        .columns()
-        .iter()
-        .map(|c| {
-            let span = |first: usize, last: usize, width: usize| last - first + width * c.len();
-            if let Some(a) = c.as_string_opt::<i32>() {
-                let o = a.value_offsets();
-                span(o[0] as usize, o[a.len()] as usize, 4)
-            } else if let Some(a) = c.as_string_opt::<i64>() {
-                let o = a.value_offsets();
-                span(o[0] as usize, o[a.len()] as usize, 8)
-            } else if let Some(a) = c.as_string_view_opt() {
-                16 * a.len() + a.lengths().map(|l| l as usize).sum::<usize>()
-            } else {
-                c.data_type().primitive_width().unwrap_or(16) * c.len()
-            }
-        })
-        .sum()
 }
 
 #[cfg(test)]
