@@ -441,12 +441,7 @@ impl LazyFrame {
     /// # Errors
     /// As [`LazyFrame::schema`].
     pub fn explain(&self) -> Result<String> {
-        Ok(self
-            .explain_sections(false)?
-            .into_iter()
-            .map(|(title, text)| format!("{title}:\n{text}"))
-            .collect::<Vec<_>>()
-            .join("\n"))
+        Ok(explain_text(&self.explain_sections(false, false)?))
     }
 
     /// Runs the plan and returns [`explain`](LazyFrame::explain)'s text with each
@@ -456,22 +451,28 @@ impl LazyFrame {
     /// # Errors
     /// As [`LazyFrame::collect`].
     pub fn explain_analyze(&self) -> Result<String> {
-        Ok(self
-            .explain_sections(true)?
-            .into_iter()
-            .map(|(title, text)| format!("{title}:\n{text}"))
-            .collect::<Vec<_>>()
-            .join("\n"))
+        Ok(explain_text(&self.explain_sections(true, false)?))
     }
 
-    /// EXPLAIN's sections: (`logical_plan`, `optimized_logical_plan`, `physical_plan`),
-    /// each with its text; with `analyze`, the plan runs and the physical plan has each
-    /// operator's rows and time.
-    pub(crate) fn explain_sections(&self, analyze: bool) -> Result<Vec<(&'static str, String)>> {
+    /// EXPLAIN's sections, each a title and its text: `logical_plan`,
+    /// `optimized_logical_plan` and `physical_plan`; with `verbose`, the plan after each
+    /// optimizer rule between the first two (DataFusion's `EXPLAIN VERBOSE`); with
+    /// `analyze`, the plan runs and the physical plan has each operator's rows and time.
+    pub(crate) fn explain_sections(
+        &self,
+        analyze: bool,
+        verbose: bool,
+    ) -> Result<Vec<(String, String)>> {
         let runtime = self.runtime()?;
         let ctx = self.context(runtime.clone());
         runtime.install(|| {
-            let optimized = self.optimize()?;
+            self.plan.schema()?;
+            let default = Optimizer::default();
+            let optimizer = self.optimizer.as_deref().unwrap_or(&default);
+            let steps = optimizer.optimize_steps(self.plan.clone())?;
+            let optimized = steps
+                .last()
+                .map_or_else(|| self.plan.clone(), |(_, p)| p.clone());
             let physical = lower(&optimized)?;
             let total = if analyze {
                 let started = std::time::Instant::now();
@@ -487,11 +488,27 @@ impl LazyFrame {
             } else {
                 String::new()
             };
-            Ok(vec![
-                ("logical_plan", self.plan.to_string()),
-                ("optimized_logical_plan", optimized.to_string()),
-                ("physical_plan", physical.display(&ctx, analyze) + &total),
-            ])
+            let mut sections = vec![("logical_plan".to_string(), self.plan.to_string())];
+            if verbose {
+                for (rule, plan) in &steps {
+                    sections.push((format!("logical_plan after {rule}"), plan.to_string()));
+                }
+            }
+            sections.push(("optimized_logical_plan".into(), optimized.to_string()));
+            sections.push((
+                "physical_plan".into(),
+                physical.display(&ctx, analyze) + &total,
+            ));
+            Ok(sections)
         })
     }
+}
+
+/// EXPLAIN's sections as one text: each title on its own line, then its plan.
+pub(crate) fn explain_text(sections: &[(String, String)]) -> String {
+    sections
+        .iter()
+        .map(|(title, text)| format!("{title}:\n{text}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -61,6 +61,13 @@ enum Command {
         /// Print `open: X ms` and `query: Y ms` to stderr
         #[arg(long)]
         timing: bool,
+        /// Print the plans instead of running the query: the logical plan, the optimized
+        /// plan and the physical plan (threads, partitions, columns read)
+        #[arg(long)]
+        explain: bool,
+        /// With --explain: run the query and show each operator's rows and time
+        #[arg(long, requires = "explain")]
+        analyze: bool,
     },
     /// Convert between CSV, Parquet and Arrow IPC: spindle convert IN OUT (formats from the extensions)
     #[command(after_help = convert::HELP)]
@@ -146,10 +153,26 @@ fn run(command: Command) -> Result<()> {
         }
         Command::Sql {
             query,
+            threads,
+            explain: true,
+            analyze,
+            ..
+        } => {
+            let plan = spindle::sql::plan(&query)?.with_runtime(runtime(threads)?);
+            let text = if analyze {
+                plan.explain_analyze()?
+            } else {
+                plan.explain()?
+            };
+            print_text(&text)
+        }
+        Command::Sql {
+            query,
             format,
             out,
             threads,
             timing,
+            ..
         } => sql(&query, format, out.as_deref(), threads, timing),
         Command::Convert(args) => convert::run(args),
         Command::Gen {
@@ -243,6 +266,13 @@ fn print_table(frame: &DataFrame) -> Result<()> {
     })
 }
 
+/// Prints `text` and a newline to stdout.
+fn print_text(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{text}").map_err(stdout_error)?;
+    stdout.flush().map_err(stdout_error)
+}
+
 fn sql(
     query: &str,
     format: Option<Format>,
@@ -283,6 +313,24 @@ fn sql(
     }
     let schema = result.schema();
     let batches = result.to_batches()?;
+    // EXPLAIN's rows print as text, not as a table of multi-line cells.
+    let is_explain = query
+        .trim_start()
+        .get(..7)
+        .is_some_and(|w| w.eq_ignore_ascii_case("explain"));
+    if is_explain && format == Format::Table && out.is_none() {
+        let mut text = String::new();
+        for b in &batches {
+            let (keys, values) = (b.column(0), b.column(1));
+            for r in 0..b.num_rows() {
+                let cell = |a: &arrow_array::ArrayRef| {
+                    arrow_cast::display::array_value_to_string(a, r).unwrap_or_default()
+                };
+                text.push_str(&format!("{}:\n{}\n", cell(keys), cell(values)));
+            }
+        }
+        return print_text(text.trim_end());
+    }
     let file_format = match format {
         Format::Arrow => Some(FileFormat::Arrow),
         Format::Parquet => Some(FileFormat::Parquet),

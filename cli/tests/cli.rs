@@ -270,3 +270,41 @@ fn gen_and_demo_run() {
         assert!(text.contains(title), "{text}");
     }
 }
+
+#[test]
+fn explain_prints_the_plans() {
+    let dir = scratch("cli_explain");
+    let path = write_sample(&dir, 2, 20);
+    let q = format!(
+        "SELECT str_upper(text) AS u FROM '{}' WHERE id < 30 ORDER BY u LIMIT 3",
+        path.display()
+    );
+    let o = spindle(&["sql", "--explain", &q]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    for section in ["logical_plan:", "optimized_logical_plan:", "physical_plan:"] {
+        assert!(text.contains(section), "{text}");
+    }
+    assert!(text.contains("TopK: k=3, u ASC NULLS LAST"), "{text}");
+    assert!(text.contains("columns read [text, id]"), "{text}");
+    // --analyze runs it and counts rows; it needs --explain.
+    let o = spindle(&["sql", "--explain", "--analyze", &q]);
+    assert!(stdout(&o).contains("total: 3 rows in "), "{}", stdout(&o));
+    let o = spindle(&["sql", "--analyze", &q]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // EXPLAIN as SQL prints the same sections as text.
+    let o = spindle(&["sql", &format!("EXPLAIN {q}")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("logical_plan:\nLimit: offset=0, len=3\n"),
+        "{}",
+        stdout(&o)
+    );
+    // As CSV, its rows.
+    let o = spindle(&["sql", &format!("EXPLAIN {q}"), "--format", "csv"]);
+    assert!(
+        stdout(&o).starts_with("explain_key,explain_value\n"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -311,6 +311,7 @@ impl PhysicalPlan {
                 String::new()
             }
         };
+        // A stream's operators take a line each, so its input is below the last.
         let mut depth = depth;
         let inputs = self.inputs();
         let own_time = own(&self.metrics, &inputs);
@@ -328,7 +329,7 @@ impl PhysicalPlan {
                     .map_or_else(|| "memory".to_string(), |p| p.display().to_string());
                 writeln!(
                     out,
-                    "{}Scan: {name} ({}), columns read [{}] ({:.1} MB), {} batches, {} rows{}",
+                    "{}Scan: {name}, {}, columns read [{}] ({:.1} MB), {} batches, {} rows{}",
                     pad(depth),
                     table.mode(),
                     names.join(", "),
@@ -377,6 +378,7 @@ impl PhysicalPlan {
                     writeln!(out, "{}{name}: {}{where_}{cpu}", pad(depth), op.label)?;
                     depth += 1;
                 }
+                depth -= 1;
             }
             Node::Limit { offset, len, .. } => {
                 let len = len.map_or_else(|| "all".to_string(), |n| n.to_string());

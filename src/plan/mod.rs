@@ -276,7 +276,7 @@ impl LogicalPlan {
             LogicalPlan::Scan(scan) => scan.schema(),
             LogicalPlan::Filter { input, predicate } => {
                 let schema = input.schema()?;
-                check_predicate(predicate, &schema)?;
+                check_predicate(predicate, &schema).map_err(|e| input.name_group_by(e))?;
                 Ok(schema)
             }
             LogicalPlan::Project {
@@ -285,13 +285,7 @@ impl LogicalPlan {
                 extend,
             } => {
                 let schema = input.schema()?;
-                project_schema(exprs, *extend, &schema).map_err(|e| {
-                    if input.is_grouped() {
-                        group_by_error(e)
-                    } else {
-                        e
-                    }
-                })
+                project_schema(exprs, *extend, &schema).map_err(|e| input.name_group_by(e))
             }
             LogicalPlan::Aggregate { input, keys, aggs } => {
                 Ok(
@@ -307,13 +301,25 @@ impl LogicalPlan {
             }
             LogicalPlan::Sort { input, by } | LogicalPlan::TopK { input, by, .. } => {
                 let schema = input.schema()?;
-                CompiledSort::compile(by, &schema)?;
+                CompiledSort::compile(by, &schema).map_err(|e| input.name_group_by(e))?;
                 Ok(schema)
             }
             LogicalPlan::Limit { input, .. } => input.schema(),
             LogicalPlan::Join(j) => Ok(j
                 .output(j.left.schema()?.as_ref(), j.right.schema()?.as_ref())?
                 .1),
+        }
+    }
+
+    /// Over an aggregation's rows, a column that is not found was neither a key nor
+    /// inside an aggregate: the error says so.
+    fn name_group_by(&self, e: Error) -> Error {
+        match e {
+            Error::ColumnNotFound { name, .. } if self.is_grouped() => Error::invalid(
+                format!("column {name:?}"),
+                "must appear in GROUP BY (group_by keys) or be inside an aggregate",
+            ),
+            other => other,
         }
     }
 
@@ -441,17 +447,6 @@ pub(crate) fn project_schema(exprs: &[Expr], extend: bool, input: &Schema) -> Re
         }
     }
     Ok(Arc::new(Schema::new(fields)))
-}
-
-/// A column unknown above an aggregation was neither a key nor inside an aggregate.
-fn group_by_error(e: Error) -> Error {
-    match e {
-        Error::ColumnNotFound { name, .. } => Error::invalid(
-            format!("column {name:?}"),
-            "must appear in GROUP BY (group_by keys) or be inside an aggregate",
-        ),
-        other => other,
-    }
 }
 
 /// A grouping whose outputs may compute with aggregates and keys, as plain nodes:

@@ -108,14 +108,51 @@ impl Session {
                 statements.len()
             )));
         };
+        // EXPLAIN [ANALYZE] [VERBOSE] SELECT ...: the plans as rows (explain_key,
+        // explain_value), as DuckDB returns them.
+        let (statement, explain) = match statement {
+            Statement::Explain {
+                describe_alias: ast::DescribeAlias::Explain,
+                analyze,
+                verbose,
+                query_plan: false,
+                estimate: false,
+                statement,
+                format: None,
+                options: None,
+            } => (statement.as_ref(), Some((*analyze, *verbose))),
+            Statement::Explain { .. } => {
+                return Err(unsupported(
+                    statement.span(),
+                    "this EXPLAIN; EXPLAIN [ANALYZE] [VERBOSE] SELECT ... runs",
+                ))
+            }
+            other => (other, None),
+        };
         let Statement::Query(query) = statement else {
             return Err(at(statement.span(), "only SELECT queries are supported"));
         };
-        let lazy = LazyFrame::from_plan(self.plan_query(query.as_ref())?);
-        Ok(match &self.runtime {
-            Some(rt) => lazy.with_runtime(rt.clone()),
-            None => lazy,
-        })
+        let mut lazy = LazyFrame::from_plan(self.plan_query(query.as_ref())?);
+        if let Some(rt) = &self.runtime {
+            lazy = lazy.with_runtime(rt.clone());
+        }
+        let Some((analyze, verbose)) = explain else {
+            return Ok(lazy);
+        };
+        let sections = lazy.explain_sections(analyze, verbose)?;
+        let (keys, values): (Vec<String>, Vec<String>) = sections.into_iter().unzip();
+        let batch = arrow_array::RecordBatch::try_from_iter([
+            (
+                "explain_key",
+                std::sync::Arc::new(arrow_array::StringArray::from(keys)) as _,
+            ),
+            (
+                "explain_value",
+                std::sync::Arc::new(arrow_array::StringArray::from(values)) as _,
+            ),
+        ])
+        .map_err(|e| Error::arrow("EXPLAIN", e))?;
+        Ok(DataFrame::from_batches(batch.schema(), vec![batch])?.lazy())
     }
 
     /// Runs a query and materialises the result.
