@@ -90,6 +90,12 @@ enum Command {
         #[arg(long, short = 'o')]
         out: PathBuf,
     },
+    /// List the string functions: SQL's (DuckDB's names with DuckDB's meaning, pandas' methods as str_<name>)
+    Functions {
+        /// Print the pandas methods as the README's Markdown table, by family
+        #[arg(long)]
+        markdown: bool,
+    },
     /// The showcase: generate data if missing, map it, run string queries on 1 thread and on all threads
     Demo {
         /// Rows of the generated data set
@@ -175,6 +181,16 @@ fn run(command: Command) -> Result<()> {
             ..
         } => sql(&query, format, out.as_deref(), threads, timing),
         Command::Convert(args) => convert::run(args),
+        Command::Functions { markdown: true } => {
+            print_text(spindle::expr::catalogue::markdown_table().trim_end())
+        }
+        Command::Functions { markdown: false } => {
+            let lines: Vec<String> = spindle::functions()
+                .into_iter()
+                .map(|(name, what)| format!("{name:<60} {what}"))
+                .collect();
+            print_text(&lines.join("\n"))
+        }
         Command::Gen {
             kind,
             rows,

@@ -7,6 +7,7 @@
 //! Owns: expressions, their types and their compiled form. May import `storage`'s types
 //! and the kernels; never `plan`, `exec`, `frame` or `sql`.
 
+pub mod catalogue;
 pub(crate) mod physical;
 
 use std::fmt;
@@ -755,6 +756,23 @@ pub struct StrNamespace(Expr);
 impl StrNamespace {
     fn apply(self, op: StrOp) -> Expr {
         Expr::Str(Box::new(self.0), op)
+    }
+    /// Calls the pandas method `name` with `args` (positional, then named by pandas'
+    /// keyword), as Python's `s.str.name(...)` does, from the one list of operations
+    /// ([`catalogue::FUNCTIONS`]): `col("t").str().call("contains", vec![Arg::positional(lit("x")),
+    /// Arg::named("case", lit(false))])`. The typed methods below build the same
+    /// expressions.
+    ///
+    /// # Errors
+    /// An unknown method; an unknown, repeated or missing argument; a value of the wrong
+    /// kind.
+    pub fn call(self, name: &str, args: Vec<catalogue::Arg>) -> crate::Result<Expr> {
+        let method = catalogue::lookup(catalogue::Dialect::Pandas, name).ok_or_else(|| {
+            crate::Error::UnknownFunction {
+                name: format!("str.{name}"),
+            }
+        })?;
+        method.call(self.0, args)
     }
     /// `len()`: length in code points.
     pub fn len(self) -> Expr {

@@ -27,10 +27,11 @@ use crate::exec::Runtime;
 use arrow_schema::DataType;
 
 use crate::exec::join::{JoinSpec, Side};
+use crate::expr::catalogue::Arg;
 use crate::expr::{col, lit, AggFunc, BinaryOp, Expr, Literal};
 use crate::frame::{open, DataFrame, JoinType, LazyFrame, SortOptions};
 use crate::plan::LogicalPlan;
-use crate::sql::functions::{call, Arg};
+use crate::sql::functions::call;
 
 /// Runs a query on the global pool and materialises the result. The file named in
 /// `FROM` is opened for this query alone; use a [`Session`] to query one mapped file many
