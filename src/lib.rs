@@ -39,9 +39,9 @@
 //!
 //! One place to plan, one to optimize, one to execute; dependencies point one way:
 //!
-//! - [`sql`]: parsing (sqlparser) and binding to a logical plan; the function registry.
+//! - [`sql`](mod@sql): parsing (sqlparser) and binding to a logical plan; the function registry.
 //! - [`frame`]: the [`DataFrame`] / [`LazyFrame`] API, which builds logical plans.
-//! - [`plan`]: the [`LogicalPlan`](plan::LogicalPlan) tree, the optimizer's rules (one file
+//! - [`plan`]: the [`LogicalPlan`] tree, the optimizer's rules (one file
 //!   each), EXPLAIN, and the lowering to a physical plan.
 //! - [`exec`]: physical operators (scan, filter/project streams, hash aggregate, sort and
 //!   top-k, hash join), partitions and the pool.

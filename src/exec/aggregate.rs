@@ -36,7 +36,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::exec::keys::{by_bucket, hash_bytes, ByteKeys, KeyEncoder, KeySet, NULL_HASH};
 use crate::exec::{partition, Partition, PartitionLimits, Runtime};
-use crate::expr::physical::{compile, evaluate, is_string, PhysicalExpr};
+use crate::expr::physical::{compile, evaluate, is_plain_string, is_string, PhysicalExpr};
 use crate::expr::{AggFunc, Expr};
 
 /// A compiled `group_by(keys).agg(aggs)`.
@@ -82,20 +82,6 @@ enum Class {
     Distinct,
     /// A row's position (first, last); the value is gathered at the end.
     Pick,
-}
-
-fn is_int(dt: &DataType) -> bool {
-    matches!(
-        dt,
-        DataType::Int8
-            | DataType::Int16
-            | DataType::Int32
-            | DataType::Int64
-            | DataType::UInt8
-            | DataType::UInt16
-            | DataType::UInt32
-            | DataType::UInt64
-    )
 }
 
 fn is_float(dt: &DataType) -> bool {
@@ -180,13 +166,13 @@ impl Aggregate {
                 expected: what.into(),
                 found: found.clone(),
             };
-            let numeric = |t: &DataType| is_int(t) || is_float(t);
+            let numeric = |t: &DataType| t.is_integer() || is_float(t);
             let mut via = None;
             let mut values = None;
             let mut slot = 0;
             let (class, out_type) = match func {
                 AggFunc::Len | AggFunc::Count => (Class::Count, DataType::Int64),
-                AggFunc::Sum if is_int(&input_type) => (Class::Int, DataType::Int64),
+                AggFunc::Sum if input_type.is_integer() => (Class::Int, DataType::Int64),
                 AggFunc::Sum if is_float(&input_type) => (Class::Float, DataType::Float64),
                 AggFunc::Mean | AggFunc::Std | AggFunc::Var if numeric(&input_type) => {
                     (Class::Float, DataType::Float64)
@@ -197,10 +183,7 @@ impl Aggregate {
                 AggFunc::Min | AggFunc::Max => {
                     if is_string(&input_type) {
                         // Dictionaries are compared through their values.
-                        if !matches!(
-                            input_type,
-                            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
-                        ) {
+                        if !is_plain_string(&input_type) {
                             input = input.map(|p| PhysicalExpr::Cast(Box::new(p), DataType::Utf8));
                             input_type = DataType::Utf8;
                         }
@@ -213,7 +196,7 @@ impl Aggregate {
                         input = input.map(|p| PhysicalExpr::Cast(Box::new(p), int.clone()));
                         via = Some(int);
                         (Class::Int, input_type.clone())
-                    } else if is_int(&input_type) {
+                    } else if input_type.is_integer() {
                         (Class::Int, input_type.clone())
                     } else if is_float(&input_type) {
                         (Class::Float, input_type.clone())

@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::exec::keys::{by_bucket, hash_bytes, ByteKeys, KeyEncoder, KeySet};
 use crate::exec::{batch_bytes, partition, Partition, PartitionLimits, Runtime};
-use crate::expr::physical::{compile, evaluate, is_string, PhysicalExpr};
+use crate::expr::physical::{compile, evaluate, is_plain_string, is_string, PhysicalExpr};
 use crate::expr::Expr;
 
 /// Which rows a join keeps.
@@ -140,8 +140,6 @@ impl JoinSpec {
                 ),
             ));
         }
-        let plain =
-            |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
         let single = self.left_on.len() == 1;
         self.left_on
             .iter()
@@ -156,7 +154,7 @@ impl JoinSpec {
                     found: rt.clone(),
                 };
                 Ok(if is_string(lt) && is_string(rt) {
-                    if single && plain(lt) && plain(rt) {
+                    if single && is_plain_string(lt) && is_plain_string(rt) {
                         None
                     } else {
                         Some(DataType::Utf8)

@@ -1,4 +1,4 @@
-//! The executor: physical operators ([`physical`]), the hash aggregate, sort and top-k,
+//! The executor: physical operators (`physical`), the hash aggregate, sort and top-k,
 //! and hash join operators, one named rayon pool, and the split of batches into
 //! partitions that keep both cores busy.
 //!
@@ -161,15 +161,8 @@ pub(crate) fn partition(batches: &[RecordBatch], limits: PartitionLimits) -> Vec
         let target = (limits.max_bytes / row_bytes).clamp(limits.min_rows, limits.max_rows);
         if n > target {
             // A big batch: flush what is pending, then cut it into even slices.
-            if !current.batches.is_empty() {
-                out.push(std::mem::replace(
-                    &mut current,
-                    Partition {
-                        batches: Vec::new(),
-                    },
-                ));
-                (rows, bytes) = (0, 0);
-            }
+            flush(&mut out, &mut current);
+            (rows, bytes) = (0, 0);
             let pieces = n.div_ceil(target);
             let step = n.div_ceil(pieces);
             for start in (0..n).step_by(step) {
@@ -180,24 +173,24 @@ pub(crate) fn partition(batches: &[RecordBatch], limits: PartitionLimits) -> Vec
             continue;
         }
         if rows + n > target || bytes + batch_bytes > limits.max_bytes.max(batch_bytes) {
-            if !current.batches.is_empty() {
-                out.push(std::mem::replace(
-                    &mut current,
-                    Partition {
-                        batches: Vec::new(),
-                    },
-                ));
-            }
+            flush(&mut out, &mut current);
             (rows, bytes) = (0, 0);
         }
         current.batches.push(batch.clone());
         rows += n;
         bytes += batch_bytes;
     }
-    if !current.batches.is_empty() {
-        out.push(current);
-    }
+    flush(&mut out, &mut current);
     out
+}
+
+/// Ends the partition being filled, if it has any batch.
+fn flush(out: &mut Vec<Partition>, current: &mut Partition) {
+    if !current.batches.is_empty() {
+        out.push(Partition {
+            batches: std::mem::take(&mut current.batches),
+        });
+    }
 }
 
 #[cfg(test)]

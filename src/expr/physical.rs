@@ -93,10 +93,17 @@ impl Value {
 /// True for the string types spindle's kernels read.
 pub(crate) fn is_string(dt: &DataType) -> bool {
     match dt {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
         DataType::Dictionary(_, v) => is_string(v),
-        _ => false,
+        dt => is_plain_string(dt),
     }
+}
+
+/// True for the string types whose values are read in place (not a dictionary).
+pub(crate) fn is_plain_string(dt: &DataType) -> bool {
+    matches!(
+        dt,
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+    )
 }
 
 fn is_numeric(dt: &DataType) -> bool {

@@ -1,9 +1,9 @@
 //! The logical plan: a tree of relational operators, built by the frame API
-//! ([`crate::LazyFrame`]) and by SQL ([`crate::sql`]) alike.
+//! ([`crate::LazyFrame`]) and by SQL ([`crate::sql`](mod@crate::sql)) alike.
 //!
 //! Owns: the [`LogicalPlan`] nodes and their output schemas, the builders that turn a
-//! grouping with expressions over aggregates into plain nodes ([`aggregate`]), the
-//! [`optimizer`] (one rule a file), [`explain`] (the text of EXPLAIN) and [`lower`] (the
+//! grouping with expressions over aggregates into plain nodes (`aggregate`), the
+//! [`optimizer`] (one rule a file), [`explain`] (the text of EXPLAIN) and `lower` (the
 //! logical plan into the executor's physical plan).
 //!
 //! May import: `expr` (expressions and their types), `exec` (the operators' compiled forms,

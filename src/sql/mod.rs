@@ -2,9 +2,9 @@
 //! `sqlparser` (DuckDB's dialect) and bound to a [`LogicalPlan`]: names resolve to
 //! columns here, once, so no optimizer rule ever sees an unresolved or hidden name.
 //!
-//! Owns: parsing, binding, EXPLAIN, the function registry ([`functions`]). May import
-//! `frame` (the lazy frame a query becomes), `plan`, `expr`, `storage`; never `exec`'s
-//! operators.
+//! Owns: parsing, binding, EXPLAIN, the function registry (`functions`). May import
+//! `frame` (the lazy frame a query becomes), `plan`, `expr`, `storage`, and from `exec`
+//! the pool and the join's description; never an operator.
 //!
 //! Names follow DuckDB where DuckDB has the function and pandas (as `str_<name>`, with
 //! named arguments `name => value`) for the `.str` catalogue; see `functions`. Output

@@ -5,7 +5,7 @@
 //! arrays are cached. A table built from record batches already holds its columns.
 //! Storage knows nothing of queries: the executor asks it for columns by index.
 //!
-//! Owns: files in (IPC mapped, Parquet, CSV), their validation, and files out ([`write`],
+//! Owns: files in (IPC mapped, Parquet, CSV), their validation, and files out ([`write`](mod@write),
 //! [`convert`]), written atomically. May import no other module of the engine but
 //! `error`.
 

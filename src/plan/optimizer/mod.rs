@@ -119,6 +119,7 @@ pub(crate) mod test_util {
 
     use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
 
+    use crate::plan::optimizer::OptimizerRule;
     use crate::plan::LogicalPlan;
     use crate::storage::Table;
 
@@ -149,13 +150,34 @@ pub(crate) mod test_util {
         plan.to_string()
     }
 
+    /// Checks that `rule` rewrites `plan` (shown as `before`) into `after`, with the same
+    /// rows and the same output names and types.
+    pub fn check(rule: &dyn OptimizerRule, plan: LogicalPlan, before: &str, after: &str) {
+        assert_eq!(show(&plan), before);
+        let rewritten = rule.rewrite(plan.clone()).unwrap();
+        assert_eq!(show(&rewritten), after);
+        assert_eq!(rows(&plan), rows(&rewritten));
+        let types = |p: &LogicalPlan| -> Vec<(String, arrow_schema::DataType)> {
+            let schema = p.schema().unwrap();
+            schema
+                .fields()
+                .iter()
+                .map(|f| (f.name().clone(), f.data_type().clone()))
+                .collect()
+        };
+        assert_eq!(types(&plan), types(&rewritten));
+    }
+
     /// The plan's rows, sorted, as text (for comparing answers before and after a rule).
     pub fn rows(plan: &LogicalPlan) -> Vec<String> {
-        let frame = crate::LazyFrame::from_plan(plan.clone())
-            .with_optimizer(crate::plan::optimizer::Optimizer::with_rules(Vec::new()))
-            .collect()
+        let ctx = crate::exec::physical::ExecContext {
+            runtime: crate::exec::Runtime::new(2).unwrap(),
+            limits: Default::default(),
+        };
+        let batches = crate::plan::lower::lower(plan)
+            .unwrap()
+            .execute(&ctx)
             .unwrap();
-        let batches = frame.to_batches().unwrap();
         let mut out = Vec::new();
         for b in &batches {
             for r in 0..b.num_rows() {

@@ -225,14 +225,10 @@ mod tests {
     use super::*;
     use crate::exec::join::JoinSpec;
     use crate::expr::{col, lit};
-    use crate::plan::optimizer::test_util::{rows, scan, show};
+    use crate::plan::optimizer::test_util::{self, scan};
 
     fn check(plan: LogicalPlan, before: &str, after: &str) {
-        assert_eq!(show(&plan), before);
-        let pushed = PushDownFilter.rewrite(plan.clone()).unwrap();
-        assert_eq!(show(&pushed), after);
-        assert_eq!(rows(&plan), rows(&pushed));
-        assert_eq!(plan.schema().unwrap(), pushed.schema().unwrap());
+        test_util::check(&PushDownFilter, plan, before, after);
     }
 
     #[test]

@@ -59,13 +59,10 @@ fn push(input: LogicalPlan, offset: usize, len: Option<usize>) -> LogicalPlan {
 mod tests {
     use super::*;
     use crate::expr::col;
-    use crate::plan::optimizer::test_util::{rows, scan, show};
+    use crate::plan::optimizer::test_util::{self, scan};
 
     fn check(plan: LogicalPlan, before: &str, after: &str) {
-        assert_eq!(show(&plan), before);
-        let pushed = PushDownLimit.rewrite(plan.clone()).unwrap();
-        assert_eq!(show(&pushed), after);
-        assert_eq!(rows(&plan), rows(&pushed));
+        test_util::check(&PushDownLimit, plan, before, after);
     }
 
     #[test]

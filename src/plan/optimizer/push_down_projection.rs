@@ -212,15 +212,11 @@ mod tests {
     use super::*;
     use crate::exec::join::JoinSpec;
     use crate::expr::{len, lit};
-    use crate::plan::optimizer::test_util::{rows, scan, show};
+    use crate::plan::optimizer::test_util::{self, rows, scan};
     use crate::plan::{JoinType, SortOptions};
 
     fn check(plan: LogicalPlan, before: &str, after: &str) {
-        assert_eq!(show(&plan), before);
-        let pruned = PushDownProjection.rewrite(plan.clone()).unwrap();
-        assert_eq!(show(&pruned), after);
-        assert_eq!(rows(&plan), rows(&pruned));
-        assert_eq!(plan.schema().unwrap(), pruned.schema().unwrap());
+        test_util::check(&PushDownProjection, plan, before, after);
     }
 
     #[test]

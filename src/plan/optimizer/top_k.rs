@@ -53,14 +53,11 @@ impl OptimizerRule for TopK {
 mod tests {
     use super::*;
     use crate::expr::col;
-    use crate::plan::optimizer::test_util::{rows, scan, show};
+    use crate::plan::optimizer::test_util::{self, scan, show};
     use crate::plan::SortOptions;
 
     fn check(plan: LogicalPlan, before: &str, after: &str) {
-        assert_eq!(show(&plan), before);
-        let rewritten = TopK.rewrite(plan.clone()).unwrap();
-        assert_eq!(show(&rewritten), after);
-        assert_eq!(rows(&plan), rows(&rewritten));
+        test_util::check(&TopK, plan, before, after);
     }
 
     #[test]
