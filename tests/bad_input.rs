@@ -186,6 +186,51 @@ fn sql_errors_carry_positions_and_names() {
     );
 }
 
+/// What DuckDB refuses at planning, spindle refuses too, with the construct named (issue
+/// 16's defects that are errors; the differential suite holds those that are answers).
+#[test]
+fn sql_planning_errors_as_duckdb_gives_them() {
+    let dir = scratch("bad_sql_duckdb");
+    let path = write_sample(&dir, 1, 10);
+    let p = path.display();
+    let err = |q: &str| match spindle::sql(q) {
+        Ok(_) => panic!("{q} ran"),
+        Err(e) => e.to_string(),
+    };
+    // A call with no operand, or too many arguments.
+    assert!(err("SELECT CONCAT()").contains("concat: expects a string operand"));
+    assert!(err("SELECT contains()").contains("contains: expects a string operand"));
+    assert!(err(&format!("SELECT contains(text, 'a', 'b') FROM '{p}'"))
+        .contains("contains: takes at most 2 arguments"));
+    // A string that is not a number, against a number; a boolean against a number.
+    assert!(err("SELECT 'abc' > 10").contains("Cannot cast string 'abc'"));
+    assert!(
+        err(&format!("SELECT count(*) FROM '{p}' WHERE text > 10")).contains("Cannot cast string")
+    );
+    assert!(err("SELECT 1 < 2 < 3").contains("operands of one type"));
+    // * modifiers: a column that * does not have; modifiers spindle does not run.
+    assert!(err(&format!("SELECT * EXCLUDE (nope) FROM '{p}'"))
+        .contains("column \"nope\" in the EXCLUDE list"));
+    assert!(err(&format!("SELECT * REPLACE (1 AS nope) FROM '{p}'"))
+        .contains("column \"nope\" in the REPLACE list"));
+    assert!(err(&format!("SELECT x.* FROM '{p}' AS t")).contains("unknown table \"x\""));
+    // Table functions and aliases.
+    assert!(err("SELECT * FROM nope(3)").contains("unknown table function nope"));
+    assert!(err("SELECT * FROM range(1, 2, 0)").contains("the step must not be 0"));
+    assert!(err("SELECT * FROM range('a')").contains("range takes constant integers"));
+    assert!(
+        err(&format!("SELECT * FROM (SELECT id FROM '{p}') t(a, b)"))
+            .contains("has 1 columns but 2 column names")
+    );
+    assert!(err(&format!(
+        "SELECT * FROM '{p}' a NATURAL JOIN (SELECT 1 AS z) b"
+    ))
+    .contains("no column name in common"));
+    // Quoted function names resolve; a quoted unknown one is still unknown.
+    assert!(spindle::sql("SELECT \"lower\"('A')").is_ok());
+    assert!(err("SELECT \"nope\"('A')").contains("unknown function \"nope\""));
+}
+
 /// Bad patterns and arguments of the string functions, hostile sizes and patterns that
 /// backtrack without end: each a clear error naming the function, before or while
 /// running, never a panic, a hang or memory running out.

@@ -144,6 +144,9 @@ pub enum StrOp {
         /// Step (not zero).
         step: Option<i64>,
     },
+    /// DuckDB's `reverse(s)`: grapheme clusters in reverse order (an emoji with its
+    /// modifiers, a letter with its combining marks, stay whole).
+    ReverseGraphemes,
     /// `slice_replace(start, stop, repl)`.
     SliceReplace {
         /// Start (Python slice index).
@@ -299,6 +302,7 @@ impl StrOp {
             StrOp::Translate(_) => "translate",
             StrOp::Repeat(_) => "repeat",
             StrOp::Slice { .. } => "slice",
+            StrOp::ReverseGraphemes => "reverse",
             StrOp::SliceReplace { .. } => "slice_replace",
             StrOp::Get(_) => "get",
             StrOp::Strip { side, .. } => match side {
@@ -464,6 +468,7 @@ impl CompiledStrOp {
             (StrOp::Translate(t), _) => replace::translate(a, t),
             (StrOp::Repeat(n), _) => replace::repeat(a, *n),
             (StrOp::Slice { start, stop, step }, _) => slice::slice(a, *start, *stop, *step),
+            (StrOp::ReverseGraphemes, _) => slice::reverse_graphemes(a),
             (StrOp::SliceReplace { start, stop, repl }, _) => {
                 slice::slice_replace(a, *start, *stop, repl)
             }

@@ -108,6 +108,29 @@ pub fn slice(
     )
 }
 
+/// DuckDB's `reverse(s)`: the string's grapheme clusters (extended) in reverse order, so
+/// `🤦🏼‍♂️` and `é` written as `e` and a combining accent stay whole. ASCII text without
+/// `\r` (whose `\r\n` is one cluster) is reversed byte by byte.
+///
+/// # Errors
+/// [`KernelError::UnsupportedType`] when `array` is not a string array.
+pub fn reverse_graphemes(array: &dyn Array) -> Result<ArrayRef> {
+    use unicode_segmentation::UnicodeSegmentation;
+    map_string(
+        array,
+        "reverse",
+        &|s, out| {
+            if s.is_ascii() && !s.contains('\r') {
+                out.extend(s.bytes().rev().map(char::from));
+            } else {
+                s.graphemes(true).rev().for_each(|g| out.push_str(g));
+            }
+            Ok(true)
+        },
+        None,
+    )
+}
+
 /// pandas' `str.slice_replace(start, stop, repl)`: the text between `start` and `stop`
 /// replaced by `repl` (inserted at `start` when that text is empty).
 ///
@@ -259,5 +282,37 @@ mod tests {
         assert_eq!(sl("héllo", Some(3), Some(1), 1), "");
         assert_eq!(sl("héllo", Some(4), Some(0), -1), "oll\u{e9}");
         assert_eq!(sl("abc", Some(-10), Some(10), 1), "abc");
+    }
+}
+
+#[cfg(test)]
+mod reverse_tests {
+    use super::*;
+    use arrow_array::cast::AsArray;
+    use arrow_array::StringArray;
+
+    #[test]
+    fn reverse_keeps_grapheme_clusters_whole() {
+        let a = StringArray::from(vec![
+            Some("abc"),
+            Some("🤦🏼‍♂️x"),
+            Some("e\u{301}a"),
+            Some("a\r\nb"),
+            None,
+            Some(""),
+        ]);
+        let out = reverse_graphemes(&a).unwrap();
+        let out: Vec<Option<&str>> = out.as_string::<i32>().iter().collect();
+        assert_eq!(
+            out,
+            [
+                Some("cba"),
+                Some("x🤦🏼‍♂️"),
+                Some("ae\u{301}"),
+                Some("b\r\na"),
+                None,
+                Some("")
+            ]
+        );
     }
 }

@@ -17,6 +17,8 @@ use spindle_kernels::{
     ReplaceOptions, Side, StrOp, TranslateTable,
 };
 
+use arrow_schema::DataType;
+
 use crate::error::{Error, Result};
 use crate::expr::{lit, Expr, Literal};
 
@@ -42,6 +44,40 @@ pub enum ParamType {
     Bool,
     /// Python `re` flags (an integer).
     Flags,
+}
+
+/// The type a DuckDB function returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Returns {
+    /// `BOOLEAN`.
+    Bool,
+    /// `BIGINT`.
+    Int,
+    /// `VARCHAR`.
+    Str,
+    /// `VARCHAR[]`.
+    StrList,
+}
+
+impl Returns {
+    /// A NULL of this type.
+    fn null(self) -> Expr {
+        Expr::Cast {
+            expr: Box::new(Expr::Literal(Literal::Null)),
+            to: self.data_type(),
+            strict: true,
+        }
+    }
+
+    /// The Arrow type.
+    pub fn data_type(self) -> DataType {
+        match self {
+            Returns::Bool => DataType::Boolean,
+            Returns::Int => DataType::Int64,
+            Returns::Str => DataType::Utf8,
+            Returns::StrList => DataType::new_list(DataType::Utf8, true),
+        }
+    }
 }
 
 /// One parameter after the string operand.
@@ -104,6 +140,11 @@ pub struct Function {
     pub aliases: &'static [&'static str],
     /// Whose function it is.
     pub dialect: Dialect,
+    /// What a DuckDB function returns, for a NULL argument's NULL result (DuckDB's rule:
+    /// a NULL argument gives NULL); pandas methods read NULL as the parameter's default.
+    pub returns: Option<Returns>,
+    /// The few DuckDB functions that give a value for a NULL argument build it themselves.
+    own_nulls: bool,
     /// Its group in the documentation.
     pub family: Family,
     /// Parameters after the string operand.
@@ -158,6 +199,12 @@ impl Function {
     /// [`Function::call`], its errors naming it `called` (an alias, as the user wrote it).
     pub(crate) fn call_as(&self, called: &str, operand: Expr, args: Vec<Arg>) -> Result<Expr> {
         let bound = Bound::new(called, self, operand, args)?;
+        // DuckDB: a NULL argument gives NULL.
+        if let (Some(returns), true, false) =
+            (self.returns, bound.has_null_argument(), self.own_nulls)
+        {
+            return Ok(bound.null(returns));
+        }
         (self.build)(&bound)
     }
 }
@@ -264,6 +311,27 @@ impl<'a> Bound<'a> {
             slots,
             rest,
         })
+    }
+
+    /// NULL of type `returns` for every row; the operand is still read, so that an
+    /// unknown column is an error, as in DuckDB.
+    fn null(&self, returns: Returns) -> Expr {
+        Expr::Case {
+            branches: vec![(self.operand.clone().is_null(), returns.null())],
+            otherwise: Some(Box::new(returns.null())),
+        }
+    }
+
+    /// True when `param` is given as the constant NULL.
+    fn is_null(&self, param: &str) -> bool {
+        matches!(self.literal(param), Ok(Some(Literal::Null)))
+    }
+
+    /// True when a parameter is given as the constant NULL.
+    fn has_null_argument(&self) -> bool {
+        self.slots
+            .iter()
+            .any(|s| matches!(s, Some(Expr::Literal(Literal::Null))))
     }
 
     /// The operand under `op`.
@@ -488,6 +556,8 @@ const fn pandas(
         name,
         aliases: &[],
         dialect: Pandas,
+        returns: None,
+        own_nulls: false,
         family,
         params,
         variadic: false,
@@ -500,6 +570,7 @@ const fn pandas(
 const fn duckdb(
     name: &'static str,
     aliases: &'static [&'static str],
+    returns: Returns,
     family: Family,
     params: &'static [Param],
     doc: &'static str,
@@ -509,11 +580,21 @@ const fn duckdb(
         name,
         aliases,
         dialect: DuckDb,
+        returns: Some(returns),
+        own_nulls: false,
         family,
         params,
         variadic: false,
         doc,
         build,
+    }
+}
+
+impl Function {
+    /// The function builds its own result for a NULL argument.
+    const fn own_nulls(mut self) -> Function {
+        self.own_nulls = true;
+        self
     }
 }
 
@@ -917,6 +998,8 @@ pub static FUNCTIONS: &[Function] = &[
         name: "cat",
         aliases: &[],
         dialect: Pandas,
+        returns: None,
+        own_nulls: false,
         family: F::SplitJoin,
         params: &[opt("sep", T::Str, "None"), opt("na_rep", T::Str, "None")],
         variadic: true,
@@ -1052,6 +1135,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "lower",
         &["lcase"],
+        Returns::Str,
         F::Case,
         &[],
         "lowercase, one code point at a time",
@@ -1060,6 +1144,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "upper",
         &["ucase"],
+        Returns::Str,
         F::Case,
         &[],
         "uppercase, one code point at a time",
@@ -1068,6 +1153,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "length",
         &["len", "char_length", "character_length"],
+        Returns::Int,
         F::Size,
         &[],
         "length in code points",
@@ -1076,6 +1162,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "strlen",
         &["octet_length"],
+        Returns::Int,
         F::Size,
         &[],
         "length in bytes",
@@ -1084,6 +1171,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "contains",
         &[],
+        Returns::Bool,
         F::Search,
         SEARCH,
         "literal substring test",
@@ -1100,6 +1188,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "starts_with",
         &["prefix"],
+        Returns::Bool,
         F::Search,
         SEARCH,
         "literal prefix test",
@@ -1113,6 +1202,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "ends_with",
         &["suffix"],
+        Returns::Bool,
         F::Search,
         SEARCH,
         "literal suffix test",
@@ -1126,6 +1216,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "strpos",
         &["instr"],
+        Returns::Int,
         F::Search,
         SEARCH,
         "1-based position of search_string in code points, 0 when absent; also position(t IN s)",
@@ -1142,6 +1233,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "regexp_matches",
         &[],
+        Returns::Bool,
         F::Search,
         PATTERN_OPTIONS,
         "regex search (RE2); options 'i', 'c', 's', 'm'/'n'/'p', 'l'",
@@ -1161,6 +1253,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "regexp_full_match",
         &[],
+        Returns::Bool,
         F::Search,
         PATTERN_OPTIONS,
         "the regex matches all of s",
@@ -1181,6 +1274,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "replace",
         &[],
+        Returns::Str,
         F::Rewrite,
         &[req("source", T::Str), req("target", T::Str)],
         "every literal occurrence of source replaced by target",
@@ -1201,6 +1295,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "regexp_replace",
         &[],
+        Returns::Str,
         F::Rewrite,
         &[
             req("pattern", T::Str),
@@ -1222,6 +1317,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "translate",
         &[],
+        Returns::Str,
         F::Rewrite,
         &[req("from", T::Str), req("to", T::Str)],
         "characters of from mapped to those of to; extra ones deleted",
@@ -1234,6 +1330,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "repeat",
         &[],
+        Returns::Str,
         F::Rewrite,
         &[req("count", T::Int)],
         "count copies",
@@ -1242,20 +1339,16 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "reverse",
         &[],
+        Returns::Str,
         F::Rewrite,
         &[],
-        "code points in reverse order",
-        |a| {
-            a.op(StrOp::Slice {
-                start: None,
-                stop: None,
-                step: Some(-1),
-            })
-        },
+        "grapheme clusters in reverse order (an emoji with its modifiers stays whole)",
+        |a| a.op(StrOp::ReverseGraphemes),
     ),
     duckdb(
         "substring",
         &["substr"],
+        Returns::Str,
         F::Rewrite,
         &[req("start", T::Int), opt("length", T::Int, "NULL")],
         "length code points from the 1-based start (negative: from the end)",
@@ -1269,6 +1362,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "left",
         &[],
+        Returns::Str,
         F::Rewrite,
         &[req("count", T::Int)],
         "the first count code points (negative: all but the last)",
@@ -1284,6 +1378,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "right",
         &[],
+        Returns::Str,
         F::Rewrite,
         &[req("count", T::Int)],
         "the last count code points (negative: all but the first)",
@@ -1301,6 +1396,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "split_part",
         &[],
+        Returns::Str,
         F::SplitJoin,
         &[req("separator", T::Str), req("index", T::Int)],
         "the 1-based index-th piece ('' when missing; negative from the end)",
@@ -1314,10 +1410,18 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "string_split",
         &["string_to_array", "split"],
+        Returns::StrList,
         F::SplitJoin,
         &[req("separator", T::Str)],
         "a list of the pieces (characters for an empty separator)",
         |a| {
+            // DuckDB: a NULL separator does not split.
+            if a.is_null("separator") {
+                return a.op(StrOp::FindAll {
+                    pat: r"(?s)\A.*\Z".into(),
+                    flags: 0,
+                });
+            }
             let sep = a.required_string("separator")?;
             if sep.is_empty() {
                 return a.op(StrOp::FindAll {
@@ -1331,10 +1435,12 @@ pub static FUNCTIONS: &[Function] = &[
                 regex: Some(false),
             })
         },
-    ),
+    )
+    .own_nulls(),
     duckdb(
         "regexp_split_to_array",
         &["string_split_regex"],
+        Returns::StrList,
         F::SplitJoin,
         &[req("pattern", T::Str)],
         "a list of the pieces between regex matches",
@@ -1350,6 +1456,8 @@ pub static FUNCTIONS: &[Function] = &[
         name: "concat",
         aliases: &[],
         dialect: DuckDb,
+        returns: Some(Returns::Str),
+        own_nulls: false,
         family: F::SplitJoin,
         params: &[],
         variadic: true,
@@ -1365,6 +1473,7 @@ pub static FUNCTIONS: &[Function] = &[
     duckdb(
         "regexp_extract",
         &[],
+        Returns::Str,
         F::Extract,
         &[
             req("pattern", T::Str),
@@ -1373,6 +1482,16 @@ pub static FUNCTIONS: &[Function] = &[
         ],
         "a group of the first match, '' when none",
         |a| {
+            // DuckDB: a NULL group extracts nothing (''); a NULL pattern or options, NULL.
+            if a.is_null("pattern") || a.is_null("options") {
+                return Ok(a.null(Returns::Str));
+            }
+            if a.is_null("group") {
+                return Ok(Expr::Case {
+                    branches: vec![(a.operand.clone().is_null(), Returns::Str.null())],
+                    otherwise: Some(Box::new(lit(""))),
+                });
+            }
             let (flags, _, _) = a.duckdb_options()?;
             let group = a.int("group")?.unwrap_or(0);
             let group = usize::try_from(group).map_err(|_| {
@@ -1384,10 +1503,17 @@ pub static FUNCTIONS: &[Function] = &[
                 flags,
             })
         },
+    )
+    .own_nulls(),
+    duckdb(
+        "nfc_normalize",
+        &[],
+        Returns::Str,
+        F::Unicode,
+        &[],
+        "Unicode NFC",
+        |a| a.op(StrOp::Normalize(Form::Nfc)),
     ),
-    duckdb("nfc_normalize", &[], F::Unicode, &[], "Unicode NFC", |a| {
-        a.op(StrOp::Normalize(Form::Nfc))
-    }),
 ];
 
 /// The pandas method `name` (`contains`), or DuckDB's function `name` or alias.

@@ -596,8 +596,36 @@ fn compile_binary(
         | BinaryOp::LtEq
         | BinaryOp::Gt
         | BinaryOp::GtEq => {
-            // A string literal against a number (or the reverse) is cast to the other side,
-            // as DuckDB does: `id = '42'`.
+            // A boolean does not compare with a number (`1 < 2 < 3`), as in DuckDB.
+            let boolean_and_number =
+                |a: &DataType, b: &DataType| *a == DataType::Boolean && is_numeric(b);
+            if boolean_and_number(&lt, &rt) || boolean_and_number(&rt, &lt) {
+                return Err(mismatch(
+                    &format!("operands of one type, left is {lt}"),
+                    &rt,
+                ));
+            }
+            // A string against a number is converted to the number's type, as DuckDB binds
+            // it: `id = '42'` is `id = 42`, and `'abc' > 10` is a conversion error (at plan
+            // time for a literal, when the value is read for a column).
+            let to_number = |p: PhysicalExpr, to: &DataType| -> Result<PhysicalExpr> {
+                Ok(match cast_literal(&p, to, &context)? {
+                    Some(literal) => literal,
+                    None => PhysicalExpr::UserCast {
+                        input: Box::new(p),
+                        to: to.clone(),
+                        strict: true,
+                    },
+                })
+            };
+            let (l, r, lt, rt) = if is_string(&lt) && is_numeric(&rt) {
+                (to_number(l, &rt)?, r, rt.clone(), rt)
+            } else if is_numeric(&lt) && is_string(&rt) {
+                (l, to_number(r, &lt)?, lt.clone(), lt)
+            } else {
+                (l, r, lt, rt)
+            };
+            // A string literal against another type (a date) is cast to that type.
             let (l, r, lt, rt) = match (
                 cast_literal(&l, &rt, &context),
                 cast_literal(&r, &lt, &context),

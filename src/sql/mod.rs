@@ -254,7 +254,7 @@ impl Session {
                     }
                 };
                 let frame = self.table(&path)?;
-                let scope = Scope::of(&frame.schema(), qualifiers);
+                let scope = Scope::of(&frame.schema(), qualifiers).aliased(alias.as_ref())?;
                 Ok((frame.lazy().into_plan(), scope))
             }
             TableFactor::Table {
@@ -269,7 +269,7 @@ impl Session {
                     Some(a) => vec![a.name.value.clone()],
                     None => vec![name.to_string()],
                 };
-                let scope = Scope::of(&frame.schema(), qualifiers);
+                let scope = Scope::of(&frame.schema(), qualifiers).aliased(alias.as_ref())?;
                 Ok((frame.lazy().into_plan(), scope))
             }
             TableFactor::Derived {
@@ -280,7 +280,8 @@ impl Session {
             } => {
                 let lazy = self.plan_query(subquery)?;
                 let qualifiers = alias.iter().map(|a| a.name.value.clone()).collect();
-                let scope = Scope::of(lazy.schema()?.as_ref(), qualifiers);
+                let scope =
+                    Scope::of(lazy.schema()?.as_ref(), qualifiers).aliased(alias.as_ref())?;
                 Ok((lazy, scope))
             }
             other => Err(unsupported(
@@ -311,6 +312,14 @@ impl Session {
             let mut left_on = Vec::new();
             let mut right_on = Vec::new();
             let mut residual = Vec::new();
+            // USING and NATURAL keys: one column in the output (the left's), as in DuckDB.
+            let mut merged: Vec<usize> = Vec::new();
+            let mut merge = |name: &str, span| -> Result<()> {
+                left_on.push(scope.resolve(None, name, span)?);
+                right_on.push(right_scope.resolve(None, name, span)?);
+                merged.push(right_scope.position(name).expect("resolved above"));
+                Ok(())
+            };
             match constraint {
                 ast::JoinConstraint::On(e) => {
                     for term in conjuncts(e) {
@@ -325,15 +334,39 @@ impl Session {
                 }
                 ast::JoinConstraint::Using(names) => {
                     for n in names {
-                        let name = n.to_string();
-                        left_on.push(scope.resolve(None, &name, n.span())?);
-                        right_on.push(right_scope.resolve(None, &name, n.span())?);
+                        let name = match &n.0[..] {
+                            [ast::ObjectNamePart::Identifier(id)] => id.value.clone(),
+                            _ => n.to_string(),
+                        };
+                        merge(&name, n.span())?;
+                    }
+                }
+                ast::JoinConstraint::Natural => {
+                    // Every column name both sides have.
+                    let common: Vec<String> = scope
+                        .visible()
+                        .filter(|l| {
+                            right_scope
+                                .visible()
+                                .any(|r| r.name.eq_ignore_ascii_case(&l.name))
+                        })
+                        .map(|c| c.name.clone())
+                        .collect();
+                    if common.is_empty() {
+                        return Err(at(
+                            join.span(),
+                            "NATURAL JOIN: the two sides have no column name in common \
+                             (a cross join, which spindle does not run)",
+                        ));
+                    }
+                    for name in common {
+                        merge(&name, join.span())?;
                     }
                 }
                 _ => {
                     return Err(unsupported(
                         join.span(),
-                        "a join without ON or USING (NATURAL, CROSS)",
+                        "a join without ON, USING or NATURAL (CROSS)",
                     ))
                 }
             }
@@ -383,6 +416,8 @@ impl Session {
                     qualifiers: from.qualifiers.clone(),
                     name: from.name.clone(),
                     internal,
+                    // A right USING key is reached only by its table's name.
+                    merged: from.merged || (*side == Side::Right && merged.contains(i)),
                 });
             }
             scope = Scope {
@@ -446,8 +481,20 @@ impl Session {
         }
         // The select list: (output name, expression).
         let mut items: Vec<(String, Expr)> = Vec::new();
-        let mut is_star = true;
-        for item in &select.projection {
+        // `SELECT *` alone over columns under their own names needs no projection.
+        let mut is_star = select.projection.len() == 1
+            && scope
+                .columns
+                .iter()
+                .all(|c| !c.merged && c.name == c.internal);
+        // DuckDB's FROM-first `FROM t [WHERE ...]` selects every column.
+        let star = [SelectItem::Wildcard(Default::default())];
+        let projection = if select.projection.is_empty() {
+            &star[..]
+        } else {
+            &select.projection[..]
+        };
+        for item in projection {
             match item {
                 SelectItem::UnnamedExpr(e) => {
                     is_star = false;
@@ -465,29 +512,27 @@ impl Session {
                     is_star = false;
                     items.push((alias.value.clone(), scope.expr(expr)?));
                 }
-                SelectItem::Wildcard(_) => {
-                    for c in &scope.columns {
-                        items.push((c.internal.clone(), col(c.internal.clone())));
-                    }
+                SelectItem::Wildcard(options) => {
+                    is_star &= !has_options(options);
+                    items.extend(scope.wildcard(None, options, item.span())?);
                 }
-                SelectItem::QualifiedWildcard(kind, _) => {
+                SelectItem::QualifiedWildcard(kind, options) => {
                     is_star = false;
-                    let q = kind.to_string();
-                    let mut any = false;
-                    for c in &scope.columns {
-                        if c.qualifiers.iter().any(|t| t.eq_ignore_ascii_case(&q)) {
-                            items.push((c.internal.clone(), col(c.internal.clone())));
-                            any = true;
+                    let q = match kind {
+                        ast::SelectItemQualifiedWildcardKind::ObjectName(name) => match &name.0[..]
+                        {
+                            [ast::ObjectNamePart::Identifier(id)] => id.value.clone(),
+                            _ => name.to_string(),
+                        },
+                        ast::SelectItemQualifiedWildcardKind::Expr(e) => {
+                            return Err(unsupported(e.span(), "an expression's .*"))
                         }
-                    }
-                    if !any {
-                        return Err(at(item.span(), format!("unknown table {q:?} in {q}.*")));
-                    }
+                    };
+                    items.extend(scope.wildcard(Some(&q), options, item.span())?);
                 }
                 other => return Err(unsupported(other.span(), "this select item")),
             }
         }
-        is_star &= select.projection.len() == 1;
         // Output names are unique: a repeated one gets `_1`, `_2`, ... (`SELECT a.k, b.k`).
         for i in 1..items.len() {
             let taken = |n: &str, items: &[(String, Expr)]| {
@@ -652,6 +697,16 @@ impl Session {
     }
 }
 
+/// True when a `*` has modifiers (EXCLUDE, REPLACE, ...).
+fn has_options(o: &ast::WildcardAdditionalOptions) -> bool {
+    o.opt_ilike.is_some()
+        || o.opt_exclude.is_some()
+        || o.opt_except.is_some()
+        || o.opt_replace.is_some()
+        || o.opt_rename.is_some()
+        || o.opt_alias.is_some()
+}
+
 /// An ORDER BY term: an output column by index, or an expression over the input.
 enum OrderKey {
     Output(usize),
@@ -781,8 +836,102 @@ fn unsupported(span: sqlparser::tokenizer::Span, what: &str) -> Error {
 
 /// `read_csv('f.csv', delim = ';', header = false, ...)` and `read_parquet('f')`, with
 /// DuckDB's names and option names.
+/// A one-part name as written, without its quotes (`"lower"` is `lower`); a dotted name as
+/// SQL text.
+fn object_name(name: &ast::ObjectName) -> String {
+    match &name.0[..] {
+        [ast::ObjectNamePart::Identifier(id)] => id.value.clone(),
+        _ => name.to_string(),
+    }
+}
+
+/// DuckDB's `range(stop)`, `range(start, stop[, step])` (stop excluded) and
+/// `generate_series` (stop included): one Int64 column named after the function.
+fn series(name: &ast::ObjectName, func: &str, args: &[FunctionArg]) -> Result<DataFrame> {
+    const MAX_ROWS: i128 = 1 << 32;
+    let mut values = Vec::with_capacity(args.len());
+    for arg in args {
+        let v = match arg {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => match e {
+                ast::Expr::Value(v) => match &v.value {
+                    ast::Value::Number(n, _) => n.parse::<i64>().ok(),
+                    _ => None,
+                },
+                ast::Expr::UnaryOp {
+                    op: UnaryOperator::Minus,
+                    expr,
+                } => match expr.as_ref() {
+                    ast::Expr::Value(v) => match &v.value {
+                        ast::Value::Number(n, _) => n.parse::<i64>().ok().map(|n| -n),
+                        _ => None,
+                    },
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        values.push(v.ok_or_else(|| {
+            at(
+                arg.span(),
+                format!("{func} takes constant integers: {func}(start, stop, step)"),
+            )
+        })?);
+    }
+    let inclusive = func == "generate_series";
+    let (start, stop, step) = match values[..] {
+        [stop] => (0, stop, 1),
+        [start, stop] => (start, stop, 1),
+        [start, stop, step] => (start, stop, step),
+        _ => {
+            return Err(at(
+                name.span(),
+                format!("{func} takes one to three integers: {func}(start, stop, step)"),
+            ))
+        }
+    };
+    if step == 0 {
+        return Err(at(name.span(), format!("{func}: the step must not be 0")));
+    }
+    let (start, stop, step) = (start as i128, stop as i128, step as i128);
+    let end = if inclusive {
+        stop + step.signum()
+    } else {
+        stop
+    };
+    let count = ((end - start) + step - step.signum()) / step;
+    let count = count.max(0);
+    if count > MAX_ROWS {
+        return Err(at(
+            name.span(),
+            format!("{func} would make {count} rows, more than {MAX_ROWS}"),
+        ));
+    }
+    let array =
+        arrow_array::Int64Array::from_iter_values((0..count).map(|i| (start + i * step) as i64));
+    let batch = arrow_array::RecordBatch::try_from_iter([(
+        func,
+        std::sync::Arc::new(array) as arrow_array::ArrayRef,
+    )])
+    .map_err(|e| Error::arrow(func.to_string(), e))?;
+    DataFrame::from_batches(batch.schema(), vec![batch])
+}
+
 fn table_function(name: &ast::ObjectName, args: &[FunctionArg]) -> Result<DataFrame> {
-    let func = name.to_string().to_ascii_lowercase();
+    let func = object_name(name).to_ascii_lowercase();
+    match func.as_str() {
+        "read_csv" | "read_csv_auto" | "read_parquet" => {}
+        "range" | "generate_series" => return series(name, &func, args),
+        _ => {
+            return Err(at(
+                name.span(),
+                format!(
+                    "unknown table function {func}; read_csv, read_parquet, range and \
+                     generate_series are known, or name a file: FROM 'data.arrow'"
+                ),
+            ))
+        }
+    }
     let mut path = None;
     let mut options: Vec<(String, &ast::Expr)> = Vec::new();
     for arg in args {
@@ -937,6 +1086,9 @@ struct ScopeColumn {
     qualifiers: Vec<String>,
     name: String,
     internal: String,
+    /// The right key of a USING or NATURAL join: left out of `*` and of unqualified
+    /// names, which mean the left key.
+    merged: bool,
 }
 
 /// Names visible to expressions: the FROM clause's columns, then the select list's
@@ -956,10 +1108,143 @@ impl Scope {
                     qualifiers: qualifiers.clone(),
                     name: f.name().clone(),
                     internal: f.name().clone(),
+                    merged: false,
                 })
                 .collect(),
             aliases: Vec::new(),
         }
+    }
+
+    /// The scope with the columns renamed by a table alias's column list
+    /// (`AS t(x, y)`: the first columns, in order).
+    fn aliased(mut self, alias: Option<&ast::TableAlias>) -> Result<Scope> {
+        let Some(alias) = alias else {
+            return Ok(self);
+        };
+        if alias.columns.len() > self.columns.len() {
+            return Err(at(
+                alias.name.span,
+                format!(
+                    "table {} has {} columns but {} column names were given",
+                    alias.name.value,
+                    self.columns.len(),
+                    alias.columns.len()
+                ),
+            ));
+        }
+        for (c, name) in self.columns.iter_mut().zip(&alias.columns) {
+            if name.data_type.is_some() {
+                return Err(unsupported(name.name.span, "a type in a column alias"));
+            }
+            c.name = name.name.value.clone();
+        }
+        Ok(self)
+    }
+
+    /// The items of `*` or `t.*` (`qualifier`), with DuckDB's `EXCLUDE (a, b)`,
+    /// `REPLACE (expr AS a)` and `RENAME (a AS b)`; any other modifier is an error, never
+    /// ignored.
+    fn wildcard(
+        &self,
+        qualifier: Option<&str>,
+        options: &ast::WildcardAdditionalOptions,
+        span: sqlparser::tokenizer::Span,
+    ) -> Result<Vec<(String, Expr)>> {
+        if options.opt_ilike.is_some() || options.opt_alias.is_some() {
+            return Err(unsupported(span, "this modifier of *"));
+        }
+        let mut items: Vec<(String, Expr)> = self
+            .columns
+            .iter()
+            .filter(|c| match qualifier {
+                None => !c.merged,
+                Some(q) => c.qualifiers.iter().any(|t| t.eq_ignore_ascii_case(q)),
+            })
+            .map(|c| (c.name.clone(), col(c.internal.clone())))
+            .collect();
+        if let (Some(q), true) = (qualifier, items.is_empty()) {
+            return Err(at(span, format!("unknown table {q:?} in {q}.*")));
+        }
+        let find = |items: &[(String, Expr)], name: &ast::Ident, what: &str| {
+            items
+                .iter()
+                .position(|(n, _)| n == &name.value)
+                .or_else(|| {
+                    items
+                        .iter()
+                        .position(|(n, _)| n.eq_ignore_ascii_case(&name.value))
+                })
+                .ok_or_else(|| {
+                    at(
+                        name.span,
+                        format!(
+                            "column {:?} in the {what} list is not among the columns of *",
+                            name.value
+                        ),
+                    )
+                })
+        };
+        // EXCLUDE (DuckDB) and EXCEPT (its other spelling) drop columns.
+        let mut excluded: Vec<&ast::Ident> = Vec::new();
+        let names: Vec<&ast::ObjectName> = match &options.opt_exclude {
+            None => Vec::new(),
+            Some(ast::ExcludeSelectItem::Single(n)) => vec![n],
+            Some(ast::ExcludeSelectItem::Multiple(v)) => v.iter().collect(),
+        };
+        for name in names {
+            match &name.0[..] {
+                [ast::ObjectNamePart::Identifier(id)] => excluded.push(id),
+                _ => {
+                    return Err(at(
+                        name.span(),
+                        format!("EXCLUDE takes column names, not {name}"),
+                    ))
+                }
+            }
+        }
+        if let Some(except) = &options.opt_except {
+            excluded.push(&except.first_element);
+            excluded.extend(&except.additional_elements);
+        }
+        for id in excluded {
+            let i = find(&items, id, "EXCLUDE")?;
+            items.remove(i);
+        }
+        if let Some(replace) = &options.opt_replace {
+            for r in &replace.items {
+                let i = find(&items, &r.column_name, "REPLACE")?;
+                items[i].1 = self.expr(&r.expr)?;
+            }
+        }
+        if let Some(rename) = &options.opt_rename {
+            let pairs: Vec<&ast::IdentWithAlias> = match rename {
+                ast::RenameSelectItem::Single(p) => vec![p],
+                ast::RenameSelectItem::Multiple(v) => v.iter().collect(),
+            };
+            for p in pairs {
+                let i = find(&items, &p.ident, "RENAME")?;
+                items[i].0 = p.alias.value.clone();
+            }
+        }
+        Ok(items)
+    }
+
+    /// The columns `*` and unqualified names see.
+    fn visible(&self) -> impl Iterator<Item = &ScopeColumn> + Clone {
+        self.columns.iter().filter(|c| !c.merged)
+    }
+
+    /// The index of the visible column `name` (exact, else ignoring case).
+    fn position(&self, name: &str) -> Option<usize> {
+        let visible = |i: &usize| !self.columns[*i].merged;
+        (0..self.columns.len())
+            .filter(visible)
+            .find(|&i| self.columns[i].name == name)
+            .or_else(|| {
+                (0..self.columns.len())
+                    .filter(visible)
+                    .find(|&i| self.columns[i].name.eq_ignore_ascii_case(name))
+            })
     }
 
     /// The column `qualifier.name` (or `name`): exact case first, then ignoring case.
@@ -969,8 +1254,9 @@ impl Scope {
         name: &str,
         span: sqlparser::tokenizer::Span,
     ) -> Result<Expr> {
-        let qualified = |c: &&ScopeColumn| {
-            qualifier.is_none_or(|q| c.qualifiers.iter().any(|t| t.eq_ignore_ascii_case(q)))
+        let qualified = |c: &&ScopeColumn| match qualifier {
+            None => !c.merged,
+            Some(q) => c.qualifiers.iter().any(|t| t.eq_ignore_ascii_case(q)),
         };
         let mut hits: Vec<&ScopeColumn> = self
             .columns
@@ -1335,7 +1621,7 @@ impl Scope {
     }
 
     fn function(&self, f: &ast::Function) -> Result<Expr> {
-        let name = f.name.to_string();
+        let name = object_name(&f.name);
         if f.filter.is_some()
             || f.over.is_some()
             || !f.within_group.is_empty()
@@ -1420,7 +1706,7 @@ impl Scope {
         list: &[FunctionArg],
         distinct: bool,
     ) -> Result<Expr> {
-        let name = f.name.to_string();
+        let name = object_name(&f.name);
         let input = match list {
             [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)]
                 if func == AggFunc::Count && !distinct =>

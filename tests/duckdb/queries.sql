@@ -322,3 +322,61 @@ SELECT 1 + 1 AS two, 'a' || 'b' AS s, -9223372036854775808 AS m, upper('straße'
 SELECT count(*) AS n, sum(2) AS s, min('x') AS m;
 -- select_without_from_filtered
 SELECT 1 AS one WHERE 1 > 2;
+
+-- Issue 16's defects, each a named regression against DuckDB.
+-- d2_qualified_wildcard
+SELECT t.* FROM {t2} AS t;
+-- d2_qualified_wildcard_join
+SELECT b.*, a.id FROM {t1} a JOIN {t2} b ON a.city = b.city WHERE a.id < 400;
+-- d3_right_column_renamed_left_unread
+SELECT r.grp FROM {t1} l JOIN {t2} r ON l.city = r.city WHERE r.grp IS NOT NULL;
+-- d3_right_column_renamed_left_join
+SELECT r.grp, r.country FROM {t1} l LEFT JOIN {t2} r ON l.city = r.city;
+-- d4_using_star
+SELECT * FROM {t1} a JOIN {t2} b USING (city) WHERE a.id < 300;
+-- d4_using_key_unqualified
+SELECT city, count(*) AS n FROM {t1} JOIN {t2} USING (city) GROUP BY city;
+-- d4_using_left_join_key
+SELECT id, city, country FROM {t1} LEFT JOIN {t2} USING (city) WHERE id < 200;
+-- d4_using_qualified_right_key
+SELECT a.city, b.city FROM {t1} a LEFT JOIN {t2} b USING (city) WHERE a.id < 100;
+-- d4_natural_join
+SELECT * FROM (SELECT id, city, qty FROM {t1}) NATURAL JOIN (SELECT city, country FROM {t2});
+-- d5_derived_column_aliases
+SELECT x, y FROM (SELECT city, pop FROM {t2}) AS t(x, y) WHERE y > 1000000;
+-- d5_derived_fewer_aliases
+SELECT x, grp FROM (SELECT city, grp FROM {t2}) t(x);
+-- d6_distinct_then_project
+SELECT grp FROM (SELECT DISTINCT grp, active FROM {t1});
+-- d6_distinct_star_count
+SELECT count(*) FROM (SELECT DISTINCT * FROM {t2});
+-- d7_null_contains
+SELECT contains(name, NULL), instr(name, NULL), starts_with(name, NULL), suffix(name, NULL) FROM {t1} WHERE id < 20;
+-- d7_null_rewrite
+SELECT replace(name, NULL, 'x'), replace(name, 'a', NULL), translate(name, NULL, 'x'), repeat(name, NULL), left(name, NULL), right(name, NULL) FROM {t1} WHERE id < 20;
+-- d7_null_split_substring
+SELECT split_part(email, NULL, 1), split_part(email, '@', NULL), string_split(email, NULL), substring(name, NULL), substring(name, 1, NULL) FROM {t1} WHERE id < 20;
+-- d7_null_regexp
+SELECT regexp_matches(name, NULL), regexp_extract(email, '([a-z]+)', NULL), regexp_replace(name, NULL, 'x') FROM {t1} WHERE id < 20;
+-- d10_quoted_function_name
+SELECT "lower"(name), "UPPER"(name) FROM {t1} WHERE id < 20;
+-- d10_range_table_function
+SELECT * FROM range(5);
+-- d10_range_step
+SELECT * FROM range(10, 0, -3);
+-- d10_generate_series
+SELECT * FROM generate_series(2, 11, 3);
+-- d11_string_literal_against_number
+SELECT id FROM {t1} WHERE id < '5';
+-- d12_exclude
+SELECT * EXCLUDE (email, name) FROM {t1};
+-- d12_replace
+SELECT * REPLACE (upper(city) AS city, pop / 1000 AS pop) FROM {t2};
+-- d12_qualified_exclude
+SELECT a.* EXCLUDE (email), b.country FROM {t1} a JOIN {t2} b ON a.city = b.city;
+-- d13_from_first
+FROM {t2} LIMIT 3;
+-- d13_from_first_select
+FROM {t1} SELECT id, qty WHERE qty > 45;
+-- d9_reverse_graphemes
+SELECT reverse(name), reverse(city), reverse('🤦🏼‍♂️ab'), reverse('éa') FROM {t1};
