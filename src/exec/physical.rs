@@ -96,6 +96,8 @@ pub(crate) enum Node {
         limit: Option<usize>,
         label: String,
     },
+    /// The inputs' rows one after the other, under the union's schema.
+    Union { inputs: Vec<PhysicalPlan> },
     /// A hash join.
     Join {
         left: Box<PhysicalPlan>,
@@ -249,6 +251,23 @@ impl PhysicalPlan {
                 let batches = input.execute(ctx)?;
                 sort.run(&ctx.runtime, batches, *limit)?
             }
+            Node::Union { inputs } => {
+                let mut out = Vec::new();
+                for input in inputs {
+                    for b in input.execute(ctx)? {
+                        let options = RecordBatchOptions::new().with_row_count(Some(b.num_rows()));
+                        out.push(
+                            RecordBatch::try_new_with_options(
+                                self.schema.clone(),
+                                b.columns().to_vec(),
+                                &options,
+                            )
+                            .map_err(|e| Error::arrow("union", e))?,
+                        );
+                    }
+                }
+                out
+            }
             Node::Join {
                 left,
                 right,
@@ -281,6 +300,7 @@ impl PhysicalPlan {
             | Node::Aggregate { input, .. }
             | Node::Sort { input, .. } => vec![input],
             Node::Join { left, right, .. } => vec![left, right],
+            Node::Union { inputs } => inputs.iter().collect(),
         }
     }
 
@@ -391,6 +411,15 @@ impl PhysicalPlan {
             }
             Node::Aggregate { label, .. } | Node::Sort { label, .. } => {
                 writeln!(out, "{}{label}{}", pad(depth), stats(rows, own_time))?;
+            }
+            Node::Union { inputs } => {
+                writeln!(
+                    out,
+                    "{}Union: {} inputs{}",
+                    pad(depth),
+                    inputs.len(),
+                    stats(rows, own_time)
+                )?;
             }
             Node::Join { spec, output, .. } => {
                 let names: Vec<&str> = output

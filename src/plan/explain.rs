@@ -74,6 +74,7 @@ impl LogicalPlan {
                 Some(n) => write!(f, "Limit: offset={offset}, len={n}")?,
                 None => write!(f, "Limit: offset={offset}, len=all")?,
             },
+            LogicalPlan::Union { .. } => write!(f, "Union")?,
             LogicalPlan::Join(j) => {
                 let on: Vec<String> = j
                     .spec

@@ -142,6 +142,11 @@ pub(crate) fn lower(plan: &LogicalPlan) -> Result<PhysicalPlan> {
                 schema,
             )
         }
+        LogicalPlan::Union { inputs } => {
+            let schema = plan.schema()?;
+            let inputs = inputs.iter().map(lower).collect::<Result<Vec<_>>>()?;
+            PhysicalPlan::new(Node::Union { inputs }, schema)
+        }
         LogicalPlan::Join(j) => {
             let left = lower(&j.left)?;
             let right = lower(&j.right)?;

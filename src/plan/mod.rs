@@ -97,6 +97,12 @@ pub enum LogicalPlan {
     },
     /// Two inputs joined on equal keys.
     Join(Box<Join>),
+    /// The rows of every input, one after the other (SQL `UNION ALL`): the inputs have the
+    /// same column types; the output has the first input's names.
+    Union {
+        /// The inputs, at least one.
+        inputs: Vec<LogicalPlan>,
+    },
 }
 
 /// A table scan.
@@ -205,6 +211,7 @@ impl LogicalPlan {
             | LogicalPlan::TopK { input, .. }
             | LogicalPlan::Limit { input, .. } => vec![input],
             LogicalPlan::Join(j) => vec![&j.left, &j.right],
+            LogicalPlan::Union { inputs } => inputs.iter().collect(),
         }
     }
 
@@ -263,6 +270,9 @@ impl LogicalPlan {
                     columns,
                 }))
             }
+            LogicalPlan::Union { inputs } => LogicalPlan::Union {
+                inputs: inputs.into_iter().map(f).collect::<Result<_>>()?,
+            },
         })
     }
 
@@ -308,6 +318,7 @@ impl LogicalPlan {
             LogicalPlan::Join(j) => Ok(j
                 .output(j.left.schema()?.as_ref(), j.right.schema()?.as_ref())?
                 .1),
+            LogicalPlan::Union { inputs } => union_schema(inputs),
         }
     }
 
@@ -403,6 +414,45 @@ impl Join {
             }
         }
     }
+}
+
+/// The schema of a union: the first input's names, each column nullable when it is in
+/// any input.
+fn union_schema(inputs: &[LogicalPlan]) -> Result<SchemaRef> {
+    let schemas = inputs
+        .iter()
+        .map(LogicalPlan::schema)
+        .collect::<Result<Vec<_>>>()?;
+    let Some(first) = schemas.first() else {
+        return Err(Error::invalid("union", "needs at least one input"));
+    };
+    let mut fields: Vec<Field> = first.fields().iter().map(|f| f.as_ref().clone()).collect();
+    for (k, schema) in schemas.iter().enumerate().skip(1) {
+        if schema.fields().len() != fields.len() {
+            return Err(Error::invalid(
+                "union",
+                format!(
+                    "input {} has {} columns, the first has {}",
+                    k + 1,
+                    schema.fields().len(),
+                    fields.len()
+                ),
+            ));
+        }
+        for (f, g) in fields.iter_mut().zip(schema.fields()) {
+            if f.data_type() != g.data_type() {
+                return Err(Error::TypeMismatch {
+                    context: format!("union column {:?}", f.name()),
+                    expected: f.data_type().to_string(),
+                    found: g.data_type().clone(),
+                });
+            }
+            if g.is_nullable() {
+                f.set_nullable(true);
+            }
+        }
+    }
+    Ok(Arc::new(Schema::new(fields)))
 }
 
 /// A plain column per field of `schema`.

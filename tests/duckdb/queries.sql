@@ -380,3 +380,31 @@ FROM {t2} LIMIT 3;
 FROM {t1} SELECT id, qty WHERE qty > 45;
 -- d9_reverse_graphemes
 SELECT reverse(name), reverse(city), reverse('🤦🏼‍♂️ab'), reverse('éa') FROM {t1};
+-- set_union_all
+SELECT name FROM {t1} WHERE id < 50 UNION ALL SELECT city FROM {t2};
+-- set_union_distinct
+SELECT city FROM {t1} UNION SELECT city FROM {t2};
+-- set_union_types_widen
+SELECT qty FROM {t1} WHERE id < 30 UNION ALL SELECT score FROM {t1} WHERE id < 30;
+-- set_union_dictionary_and_string
+SELECT grp FROM {t1} UNION SELECT grp FROM {t2};
+-- set_intersect
+SELECT city, grp FROM {t1} INTERSECT SELECT city, grp FROM {t2};
+-- set_except
+SELECT city FROM {t1} EXCEPT SELECT city FROM {t2};
+-- set_union_order_limit ordered
+SELECT name AS n FROM {t1} WHERE name IS NOT NULL UNION SELECT city FROM {t2} WHERE city IS NOT NULL ORDER BY n DESC LIMIT 7;
+-- set_union_order_position ordered
+SELECT id, name FROM {t1} WHERE id < 5 UNION ALL SELECT id + 1000, email FROM {t1} WHERE id < 5 ORDER BY 1;
+-- set_nested_aggregate
+SELECT count(*), count(DISTINCT c) FROM (SELECT city AS c FROM {t1} UNION ALL SELECT city FROM {t2});
+-- with_cte
+WITH big AS (SELECT * FROM {t1} WHERE qty > 40) SELECT city, count(*) FROM big GROUP BY city;
+-- with_two_ctes
+WITH a AS (SELECT city, qty FROM {t1}), b(c, n) AS (SELECT city, sum(qty) FROM a GROUP BY city) SELECT c, n FROM b WHERE n > 100;
+-- with_cte_join
+WITH d AS (SELECT city, country FROM {t2}) SELECT t.id, d.country FROM {t1} t JOIN d ON t.city = d.city WHERE t.id < 100;
+-- values_table
+SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, NULL)) AS v(x, y);
+-- values_types
+SELECT col0 + 1, col1 FROM (VALUES (1, 2.5), (2, 3)) t;

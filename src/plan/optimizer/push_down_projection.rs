@@ -10,7 +10,9 @@
 //!   when that is more than the parent needs, a projection of the needed columns is put
 //!   right above it (the executor fuses it into the filter: a filter then count copies no
 //!   column).
-//! - A distinct needs every column of its input: which rows are distinct depends on all.
+//! - A distinct needs every column of its input: which rows are distinct depends on all;
+//!   a union's inputs keep theirs, matched by position (their own projections prune
+//!   below them).
 //! - The root's output is all needed.
 
 use super::push_down_filter::resolve;
@@ -121,6 +123,13 @@ fn prune(plan: LogicalPlan, needed: Needed) -> Result<LogicalPlan> {
         }
         LogicalPlan::Limit { input, offset, len } => prune(*input, needed)?.limit(offset, len),
         LogicalPlan::Distinct { input } => prune(*input, None)?.distinct(),
+        // A union's inputs keep every column: its columns are matched by position.
+        LogicalPlan::Union { inputs } => LogicalPlan::Union {
+            inputs: inputs
+                .into_iter()
+                .map(|p| prune(p, None))
+                .collect::<Result<_>>()?,
+        },
         LogicalPlan::Project {
             input,
             exprs,
