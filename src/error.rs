@@ -102,6 +102,8 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A query stopped by its [`CancelFlag`](crate::CancelFlag) (Ctrl-C in Python).
+    Cancelled,
     /// An error from an arrow kernel, with what spindle was doing.
     Arrow {
         /// What spindle was doing.
@@ -234,6 +236,7 @@ impl fmt::Display for Error {
                 "unknown function {name:?} (DuckDB names such as lower, or pandas names as str_<method>)"
             ),
             Error::InvalidArgument { context, message } => write!(f, "{context}: {message}"),
+            Error::Cancelled => write!(f, "the query was cancelled"),
             Error::Arrow { context, source } => write!(f, "{context}: {}", one_line(&source.to_string())),
         }
     }

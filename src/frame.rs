@@ -16,7 +16,7 @@ use arrow_schema::SchemaRef;
 use crate::error::{Error, Result};
 use crate::exec::join::JoinSpec;
 use crate::exec::physical::ExecContext;
-use crate::exec::{PartitionLimits, Runtime};
+use crate::exec::{CancelFlag, PartitionLimits, Runtime};
 use crate::expr::Expr;
 use crate::plan::lower::lower;
 use crate::plan::optimizer::Optimizer;
@@ -232,6 +232,7 @@ pub struct LazyFrame {
     runtime: Option<Runtime>,
     limits: PartitionLimits,
     optimizer: Option<Arc<Optimizer>>,
+    cancel: CancelFlag,
 }
 
 impl LazyFrame {
@@ -242,6 +243,7 @@ impl LazyFrame {
             runtime: None,
             limits: PartitionLimits::default(),
             optimizer: None,
+            cancel: CancelFlag::new(),
         }
     }
 
@@ -369,6 +371,13 @@ impl LazyFrame {
         self
     }
 
+    /// Stops when `flag` is raised: the query ends with [`Error::Cancelled`] at its next
+    /// check (before each operator and each partition).
+    pub fn with_cancel(mut self, flag: CancelFlag) -> LazyFrame {
+        self.cancel = flag;
+        self
+    }
+
     /// Optimizes with `optimizer`'s rules instead of [`Optimizer::default`]'s (an
     /// optimizer with no rules runs the plan as built).
     pub fn with_optimizer(mut self, optimizer: Optimizer) -> LazyFrame {
@@ -415,6 +424,7 @@ impl LazyFrame {
         ExecContext {
             runtime,
             limits: self.limits,
+            cancel: self.cancel.clone(),
         }
     }
 

@@ -62,7 +62,7 @@ pub mod sql;
 pub mod storage;
 
 pub use error::{Error, Result};
-pub use exec::Runtime;
+pub use exec::{CancelFlag, Runtime};
 pub use expr::{
     coalesce, col, len, lit, when, AggFunc, BinaryOp, Expr, Literal, StrNamespace, Then, When,
 };

@@ -201,3 +201,18 @@ fn group_by_errors_name_group_by_through_having_and_order_by() {
         assert!(e.contains("must appear in GROUP BY"), "{q}: {e}");
     }
 }
+
+#[test]
+fn a_raised_cancel_flag_stops_the_query() {
+    let (_, frame) = session("plans_cancel");
+    let flag = spindle::CancelFlag::new();
+    let query = frame
+        .lazy()
+        .select([col("text").str().upper()])
+        .with_cancel(flag.clone());
+    assert!(query.clone().collect().is_ok());
+    flag.cancel();
+    let e = query.collect().unwrap_err();
+    assert!(matches!(e, spindle::Error::Cancelled), "{e}");
+    assert_eq!(e.to_string(), "the query was cancelled");
+}

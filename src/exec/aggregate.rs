@@ -35,7 +35,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::exec::keys::{by_bucket, hash_bytes, ByteKeys, KeyEncoder, KeySet, NULL_HASH};
-use crate::exec::{partition, Partition, PartitionLimits, Runtime};
+use crate::exec::{partition, CancelFlag, Partition, PartitionLimits, Runtime};
 use crate::expr::physical::{compile, evaluate, is_plain_string, is_string, PhysicalExpr};
 use crate::expr::{AggFunc, Expr};
 
@@ -286,6 +286,7 @@ impl Aggregate {
         runtime: &Runtime,
         limits: PartitionLimits,
         batches: Vec<RecordBatch>,
+        cancel: &CancelFlag,
     ) -> Result<Vec<RecordBatch>> {
         let fields = self
             .key_types
@@ -314,6 +315,7 @@ impl Aggregate {
                 .try_fold(
                     || Partial::new(self.owners(), bits),
                     |mut acc, p: &Partition| {
+                        cancel.check()?;
                         for b in &p.batches {
                             self.absorb(&encoder, &mut acc, b)?;
                         }

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::exec::keys::{by_bucket, hash_bytes, ByteKeys, KeyEncoder, KeySet};
-use crate::exec::{batch_bytes, partition, Partition, PartitionLimits, Runtime};
+use crate::exec::{batch_bytes, partition, CancelFlag, Partition, PartitionLimits, Runtime};
 use crate::expr::physical::{compile, evaluate, is_plain_string, is_string, PhysicalExpr};
 use crate::expr::Expr;
 
@@ -326,7 +326,7 @@ fn gib(bytes: f64) -> String {
 pub(crate) fn run(
     spec: &JoinSpec,
     output: &JoinOutput,
-    runtime: &Runtime,
+    (runtime, cancel): (&Runtime, &CancelFlag),
     limits: PartitionLimits,
     (left_schema, left): (&SchemaRef, Vec<RecordBatch>),
     (right_schema, right): (&SchemaRef, Vec<RecordBatch>),
@@ -377,6 +377,7 @@ pub(crate) fn run(
             .try_fold(
                 || (Vec::new(), Vec::new()),
                 |(mut batches, mut matched): (Vec<RecordBatch>, Vec<bool>), p: &Partition| {
+                    cancel.check()?;
                     if marks && matched.is_empty() {
                         matched = vec![false; build.batch.num_rows()];
                     }

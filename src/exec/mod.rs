@@ -27,6 +27,39 @@ pub(crate) mod keys;
 pub(crate) mod physical;
 pub(crate) mod sort;
 
+/// Stops a running query: [`LazyFrame::with_cancel`](crate::LazyFrame::with_cancel)
+/// gives a query a flag, and [`CancelFlag::cancel`] (from any thread) makes it end with
+/// [`Error::Cancelled`] at its next check: before each operator, and each partition of a
+/// stream, an aggregation or a join's probe. Cheap to clone; clones share the flag.
+#[derive(Debug, Clone, Default)]
+pub struct CancelFlag(Arc<std::sync::atomic::AtomicBool>);
+
+impl CancelFlag {
+    /// A flag not raised.
+    pub fn new() -> CancelFlag {
+        CancelFlag::default()
+    }
+
+    /// Raises the flag: the queries that hold it stop.
+    pub fn cancel(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// True once [`CancelFlag::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// `Err(Error::Cancelled)` once raised.
+    pub(crate) fn check(&self) -> Result<()> {
+        if self.is_cancelled() {
+            Err(Error::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
 /// Environment variables that size the default pool, in order of precedence.
 pub const THREAD_ENV: [&str; 2] = ["SPINDLE_THREADS", "RAYON_NUM_THREADS"];
 

@@ -9,8 +9,9 @@
 //! the partitions in waves and stops when it has its rows.
 //!
 //! Every operator counts the rows it outputs and the time it takes, for EXPLAIN ANALYZE;
-//! a streaming operator's time is summed over the workers. The cancel flag and the memory
-//! budget will be checked here, between partitions and in the breakers.
+//! a streaming operator's time is summed over the workers. The cancel flag is checked
+//! before each operator and each partition of a stream; the memory budget will be checked
+//! here too.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::exec::aggregate::Aggregate;
 use crate::exec::join::{JoinOutput, JoinSpec};
 use crate::exec::sort::Sort;
-use crate::exec::{partition, Partition, PartitionLimits, Runtime};
+use crate::exec::{partition, CancelFlag, Partition, PartitionLimits, Runtime};
 use crate::expr::physical::{evaluate, PhysicalExpr};
 use crate::storage::Table;
 
@@ -33,6 +34,8 @@ use crate::storage::Table;
 pub(crate) struct ExecContext {
     pub runtime: Runtime,
     pub limits: PartitionLimits,
+    /// Checked before each operator and each partition of a stream.
+    pub cancel: CancelFlag,
 }
 
 /// Rows out and time taken by one operator.
@@ -223,6 +226,7 @@ impl PhysicalPlan {
 
     /// Runs the plan; a stream stops once it has made `cap` rows (it may make more).
     fn execute_capped(&self, ctx: &ExecContext, cap: Option<usize>) -> Result<Vec<RecordBatch>> {
+        ctx.cancel.check()?;
         let started = Instant::now();
         let out = match &self.node {
             Node::Scan { table, columns } => ctx.runtime.install(|| table.batches(columns))?,
@@ -243,7 +247,7 @@ impl PhysicalPlan {
                 input, aggregate, ..
             } => {
                 let batches = input.execute(ctx)?;
-                aggregate.run(&ctx.runtime, ctx.limits, batches)?
+                aggregate.run(&ctx.runtime, ctx.limits, batches, &ctx.cancel)?
             }
             Node::Sort {
                 input, sort, limit, ..
@@ -279,7 +283,7 @@ impl PhysicalPlan {
                 crate::exec::join::run(
                     spec,
                     output,
-                    &ctx.runtime,
+                    (&ctx.runtime, &ctx.cancel),
                     ctx.limits,
                     (&left.schema, l),
                     (&right.schema, r),
@@ -455,6 +459,7 @@ fn stream(
     cap: Option<usize>,
 ) -> Result<Vec<RecordBatch>> {
     let run = |p: &Partition| -> Result<Vec<RecordBatch>> {
+        ctx.cancel.check()?;
         let mut out = Vec::with_capacity(p.batches.len());
         for b in &p.batches {
             let mut b = b.clone();

@@ -173,6 +173,7 @@ pub(crate) mod test_util {
         let ctx = crate::exec::physical::ExecContext {
             runtime: crate::exec::Runtime::new(2).unwrap(),
             limits: Default::default(),
+            cancel: Default::default(),
         };
         let batches = crate::plan::lower::lower(plan)
             .unwrap()
