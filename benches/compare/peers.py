@@ -397,7 +397,71 @@ def load_vaex(path, columns):
     return vaex.open(path)[columns]
 
 
+def spindle_python_ops(df, p):
+    """spindle called from Python (the package), the same plans as benches/compare/spindle.rs:
+    its figures include the binding's cost (the call, the GIL release, the Arrow export)."""
+    import re as _re
+
+    import spindle
+    from spindle import col
+
+    s = col(p["column"]).str
+    w = p["width"]
+    a, b = p["slice"]
+    sel = lambda e: lambda: df.lazy().select(e.alias("result")).collect().to_arrow().column(0)
+    k, v = p["key"], p["value"]
+    dim = (df.lazy().select(k).unique().filter(col(k).is_not_null())
+           .with_columns(col(k).str.len().alias("payload")).collect())
+    return {
+        "capitalize": sel(s.capitalize()),
+        "cat": sel(s.cat(col(p["other"]), sep=" ")),
+        "contains": sel(s.contains(p["literal"], regex=False)),
+        "contains_regex": sel(s.contains(p["regex"])),
+        "count": sel(s.count(_re.escape(p["count"]))),
+        "endswith": sel(s.endswith(p["suffix"])),
+        "find": sel(s.find(p["find"])),
+        "get": sel(s.get(p["get"])),
+        "split_join": sel(s.split(p["split"]).str.join(p["join"])),
+        "len": sel(s.len()),
+        "ljust": sel(s.ljust(w)),
+        "lower": sel(s.lower()),
+        "lstrip": sel(s.lstrip(p["lstrip"])),
+        "match": sel(s.match(p["match"])),
+        "pad": sel(s.pad(w)),
+        "repeat": sel(s.repeat(p["repeat"])),
+        "replace": sel(s.replace(*p["replace"])),
+        "replace_regex": sel(s.replace(*p["replace_regex"], regex=True)),
+        "rfind": sel(s.rfind(p["rfind"])),
+        "rjust": sel(s.rjust(w)),
+        "rstrip": sel(s.rstrip(p["rstrip"])),
+        "slice": sel(s.slice(a, b)),
+        "split": sel(s.split(p["split"])),
+        "startswith": sel(s.startswith(p["prefix"])),
+        "strip": sel(s.strip(p["strip"])),
+        "title": sel(s.title()),
+        "upper": sel(s.upper()),
+        "zfill": sel(s.zfill(w)),
+        "extract": sel(s.extract(p["extract"], expand=False)),
+        "fullmatch": sel(s.fullmatch(p["fullmatch"])),
+        "isdigit": sel(s.isdigit()),
+        "filter_count": lambda: df.lazy().filter(s.contains(p["literal"], regex=False))
+        .select(spindle.len()).collect().to_arrow().column(0)[0].as_py(),
+        "value_counts": lambda: df.lazy().value_counts(k).collect().to_arrow(),
+        "groupby": lambda: df.lazy().group_by(k).agg(col(v).sum().alias("sum"),
+                                                     col(v).mean().alias("mean")).collect().to_arrow(),
+        "sort": lambda: df.lazy().select(p["column"]).sort(p["column"]).collect().to_arrow().column(0),
+        "join": lambda: df.lazy().select(k, v).join(dim, on=k).collect().to_arrow(),
+    }
+
+
+def load_spindle_python(path, columns):
+    import spindle
+
+    return spindle.open(path)
+
+
 ENGINES = {
+    "spindle_python": (load_spindle_python, spindle_python_ops),
     "pandas_object": (lambda path, cols: load_pandas(path, cols, "object"), pandas_ops),
     "pandas": (lambda path, cols: load_pandas(path, cols, "str"), pandas_ops),
     "polars": (load_polars, polars_ops),
@@ -408,7 +472,7 @@ ENGINES = {
 
 
 def version(engine):
-    name = {"pandas_object": "pandas"}.get(engine, engine)
+    name = {"pandas_object": "pandas", "spindle_python": "spindle"}.get(engine, engine)
     v = __import__(name).__version__
     # vaex reports a dict of its packages.
     return ", ".join(f"{k} {x}" for k, x in v.items()) if isinstance(v, dict) else v

@@ -3,7 +3,7 @@
 # str), polars, pyarrow, duckdb and vaex on the same generated file, answers checked.
 #
 #   benches/compare/run.sh [--rows 10000000] [--data text|vaex] [--runs 5] [--budget 2]
-#                          [--engines "pandas_object pandas polars pyarrow duckdb vaex"]
+#                          [--engines "spindle_python pandas_object pandas polars pyarrow duckdb vaex"]
 #                          [--ops a,b,c] [--sample 100000] [--results DIR]
 #
 # Makes its Python environments under target/compare (pinned requirements*.txt), generates
@@ -17,7 +17,7 @@ ROWS=10000000
 DATA=text
 RUNS=5
 BUDGET=2
-ENGINES="pandas_object pandas polars pyarrow duckdb vaex"
+ENGINES="spindle_python pandas_object pandas polars pyarrow duckdb vaex"
 OPS=""
 SAMPLE=100000
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -54,6 +54,10 @@ MAIN_PY="$WORK/venv-main/bin/python"
 VAEX_PY="$WORK/venv-vaex/bin/python"
 venv "$WORK/venv-main" "$HERE/requirements.txt"
 case " $ENGINES " in *" vaex "*) venv "$WORK/venv-vaex" "$HERE/requirements-vaex.txt" ;; esac
+# spindle_python: the Python package in the peers' environment (its release build is
+# cargo's, shared with the rest).
+case " $ENGINES " in *" spindle_python "*)
+    "$MAIN_PY" -m pip install --quiet --disable-pip-version-check "$ROOT/python" ;; esac
 
 step "Build (release)"
 cd "$ROOT"

@@ -54,6 +54,29 @@ fn sql_functions() -> Vec<(String, String)> {
     spindle::functions()
 }
 
+/// Writes `rows` rows of the seeded data set `kind` (`text`, `vaex` or `keys`, as
+/// `spindle gen` makes them) to `path` as an Arrow IPC file, atomically.
+#[pyfunction]
+#[pyo3(signature = (path, rows, kind = "text", seed = 42))]
+fn generate(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    rows: u64,
+    kind: &str,
+    seed: u64,
+) -> PyResult<()> {
+    let kind: spindle_datasets::Kind = kind
+        .parse()
+        .map_err(pyo3::exceptions::PyValueError::new_err)?;
+    run::run(py, move |_| {
+        let batches: Vec<_> = spindle_datasets::batch_ranges(rows, 1 << 20)
+            .map(|(start, len)| spindle_datasets::batch(kind, seed, rows, start, len))
+            .collect();
+        let frame = spindle::DataFrame::from_batches(spindle_datasets::schema(kind), batches)?;
+        frame.write_ipc(&path)
+    })
+}
+
 #[pymodule]
 fn _spindle(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
@@ -63,6 +86,7 @@ fn _spindle(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<frame::PySession>()?;
     m.add_function(wrap_pyfunction!(str_methods, m)?)?;
     m.add_function(wrap_pyfunction!(sql_functions, m)?)?;
+    m.add_function(wrap_pyfunction!(generate, m)?)?;
     m.add_function(wrap_pyfunction!(expr::col, m)?)?;
     m.add_function(wrap_pyfunction!(expr::lit, m)?)?;
     m.add_function(wrap_pyfunction!(expr::len, m)?)?;
