@@ -226,6 +226,9 @@ fn sql_planning_errors_as_duckdb_gives_them() {
         "SELECT * FROM '{p}' a NATURAL JOIN (SELECT 1 AS z) b"
     ))
     .contains("no column name in common"));
+    // DuckDB's lpad with nothing to pad with; operators the DuckDB dialect does not read.
+    assert!(err("SELECT lpad('ab', 5, '')").contains("insufficient padding"));
+    assert!(err("SELECT 'abc' GLOB 'a*'").contains("line 1"));
     // Quoted function names resolve; a quoted unknown one is still unknown.
     assert!(spindle::sql("SELECT \"lower\"('A')").is_ok());
     assert!(err("SELECT \"nope\"('A')").contains("unknown function \"nope\""));

@@ -1,5 +1,9 @@
 //! The `spindle` command: inspect Arrow files, query them with SQL, generate data, and
 //! run the demo. Errors go to stderr as one line with exit status 1 (usage errors: 2).
+//!
+//! Owns: argument parsing (clap), the allocator (mimalloc), printing and progress bars.
+//! Uses the library's public API only (and `spindle-datasets` for `gen` and `demo`); the
+//! library never prints, so everything a user sees on a terminal is made here.
 #![forbid(unsafe_code)]
 
 mod convert;

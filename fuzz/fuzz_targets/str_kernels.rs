@@ -27,7 +27,7 @@ struct Input {
 fn tame_op(op: &mut StrOp) {
     match op {
         StrOp::Repeat(n) | StrOp::Zfill(n) | StrOp::Get(n) => *n = tame(*n),
-        StrOp::Pad { width, .. } => *width = tame(*width),
+        StrOp::Pad { width, .. } | StrOp::PadCut { width, .. } => *width = tame(*width),
         StrOp::Split { n, .. } | StrOp::Rsplit { n, .. } => *n = tame(*n),
         StrOp::SplitGet { n, i, .. } => (*n, *i) = (tame(*n), tame(*i)),
         StrOp::Replace { options, .. } => options.n = tame(options.n),

@@ -174,6 +174,16 @@ pub enum StrOp {
         /// The fill character.
         fillchar: char,
     },
+    /// DuckDB's `lpad(s, count, fill)` / `rpad`: cut to `width`, or filled with `fill`
+    /// repeated.
+    PadCut {
+        /// The width in code points.
+        width: i64,
+        /// The fill (repeated, then cut).
+        fill: String,
+        /// `lpad` (else `rpad`).
+        left: bool,
+    },
     /// `zfill(width)`.
     Zfill(i64),
     /// `split(pat, n, regex)`.
@@ -316,6 +326,8 @@ impl StrOp {
                 Side::Both => "center",
             },
             StrOp::Zfill(_) => "zfill",
+            StrOp::PadCut { left: true, .. } => "lpad",
+            StrOp::PadCut { left: false, .. } => "rpad",
             StrOp::Split { .. } => "split",
             StrOp::Rsplit { .. } => "rsplit",
             StrOp::SplitGet { .. } => "split",
@@ -486,6 +498,7 @@ impl CompiledStrOp {
                 _,
             ) => pad::pad(a, *width, *side, *fillchar),
             (StrOp::Zfill(w), _) => pad::zfill(a, *w),
+            (StrOp::PadCut { width, fill, left }, _) => pad::pad_cut(a, *width, fill, *left),
             (StrOp::Split { n, .. }, Compiled::Splitter(s)) => split::split(a, s, *n),
             (StrOp::SplitGet { n, i, .. }, Compiled::Splitter(s)) => split::split_get(a, s, *n, *i),
             (StrOp::Rsplit { pat, n }, _) => split::rsplit(a, pat.as_deref(), *n),

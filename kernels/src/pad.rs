@@ -119,6 +119,57 @@ pub fn strip(array: &dyn Array, side: Side, chars: Option<&str>) -> Result<Array
 ///
 /// # Errors
 /// [`KernelError::OutputTooLarge`] when `width` would make the output too large.
+/// DuckDB's `lpad(s, count, fill)` and `rpad`: `s` cut to `count` code points, or filled
+/// to `count` on the left (`left`) or the right with `fill` repeated (and cut); an empty
+/// `fill` leaves a short string as it is.
+///
+/// # Errors
+/// [`KernelError::UnsupportedType`] when `array` is not a string array; an output too
+/// large; an empty `fill` for a string shorter than `width` (as DuckDB).
+pub fn pad_cut(array: &dyn Array, width: i64, fill: &str, left: bool) -> Result<ArrayRef> {
+    let op = if left { "lpad" } else { "rpad" };
+    let width = usize::try_from(width).unwrap_or(0);
+    let widest = fill.chars().map(char::len_utf8).max().unwrap_or(0);
+    let bound = check_output_size(array, op, |bytes, rows| {
+        width
+            .checked_mul(widest)?
+            .checked_mul(rows)?
+            .checked_add(bytes)
+    })?;
+    map_string_sized(
+        array,
+        op,
+        &|s, out| {
+            let len = char_count(s) as usize;
+            if len >= width {
+                let cut = s.char_indices().nth(width).map_or(s.len(), |(i, _)| i);
+                out.push_str(&s[..cut]);
+                return Ok(true);
+            }
+            if fill.is_empty() {
+                // As DuckDB: nothing to fill a short string with.
+                return Err(KernelError::InvalidArgument {
+                    op,
+                    message: format!(
+                        "insufficient padding: {s:?} is shorter than {width} and the fill is empty"
+                    ),
+                });
+            }
+            let filler = fill.chars().cycle().take(width - len);
+            if left {
+                out.extend(filler);
+                out.push_str(s);
+            } else {
+                out.push_str(s);
+                out.extend(filler);
+            }
+            Ok(true)
+        },
+        None,
+        Some(bound),
+    )
+}
+
 pub fn pad(array: &dyn Array, width: i64, side: Side, fillchar: char) -> Result<ArrayRef> {
     let op = match side {
         Side::Left => "rjust",

@@ -476,6 +476,23 @@ impl<'a> Bound<'a> {
         })
     }
 
+    /// DuckDB's trims: spaces, or the given characters.
+    fn trim(&self, side: Side) -> Result<Expr> {
+        self.op(StrOp::Strip {
+            side,
+            chars: Some(self.string("characters")?.unwrap_or_else(|| " ".into())),
+        })
+    }
+
+    /// DuckDB's `lpad` and `rpad`.
+    fn pad_cut(&self, left: bool) -> Result<Expr> {
+        self.op(StrOp::PadCut {
+            width: self.required_int("count")?,
+            fill: self.required_string("character")?,
+            left,
+        })
+    }
+
     /// DuckDB's regex option letters (`options`) into Python flags (DuckDB's `.` matches
     /// a newline unless an option says otherwise); `l` (literal) and `g` (global) are
     /// returned apart.
@@ -1394,6 +1411,51 @@ pub static FUNCTIONS: &[Function] = &[
         },
     ),
     duckdb(
+        "trim",
+        &[],
+        Returns::Str,
+        F::Padding,
+        &[opt("characters", T::Str, "' '")],
+        "the characters (spaces by default) removed at both ends; also TRIM(x FROM s)",
+        |a| a.trim(Side::Both),
+    ),
+    duckdb(
+        "ltrim",
+        &[],
+        Returns::Str,
+        F::Padding,
+        &[opt("characters", T::Str, "' '")],
+        "as trim, at the start",
+        |a| a.trim(Side::Left),
+    ),
+    duckdb(
+        "rtrim",
+        &[],
+        Returns::Str,
+        F::Padding,
+        &[opt("characters", T::Str, "' '")],
+        "as trim, at the end",
+        |a| a.trim(Side::Right),
+    ),
+    duckdb(
+        "lpad",
+        &[],
+        Returns::Str,
+        F::Padding,
+        &[req("count", T::Int), req("character", T::Str)],
+        "filled on the left to count code points with character (repeated), or cut to count",
+        |a| a.pad_cut(true),
+    ),
+    duckdb(
+        "rpad",
+        &[],
+        Returns::Str,
+        F::Padding,
+        &[req("count", T::Int), req("character", T::Str)],
+        "filled on the right to count code points, or cut to count",
+        |a| a.pad_cut(false),
+    ),
+    duckdb(
         "split_part",
         &[],
         Returns::Str,
@@ -1526,7 +1588,7 @@ pub fn lookup(dialect: Dialect, name: &str) -> Option<&'static Function> {
 }
 
 /// A pattern that matches `s` literally (DuckDB's `l` option).
-fn regex_escape(s: &str) -> String {
+pub(crate) fn regex_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if "\\.+*?()|[]{}^$#&-~ \t\n".contains(c) {

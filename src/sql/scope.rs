@@ -391,6 +391,47 @@ impl Scope {
                     other => return Err(unsupported(e.span(), &format!("the operator {other}"))),
                 }
             }
+            E::BinaryOp { left, op, right } if self.string_operator(op) => {
+                return self.regex_operator(left, op, right, e.span())
+            }
+            E::SimilarTo {
+                negated,
+                expr,
+                pattern,
+                escape_char: None,
+            } => {
+                // DuckDB's SIMILAR TO is a full regex match.
+                let m = self.call_at(
+                    "regexp_full_match",
+                    vec![self.expr(expr)?, self.expr(pattern)?],
+                    e.span(),
+                )?;
+                if *negated {
+                    !m
+                } else {
+                    m
+                }
+            }
+            E::Trim {
+                trim_where,
+                trim_what,
+                expr,
+                trim_characters,
+            } => {
+                let function = match trim_where {
+                    None | Some(ast::TrimWhereField::Both) => "trim",
+                    Some(ast::TrimWhereField::Leading) => "ltrim",
+                    Some(ast::TrimWhereField::Trailing) => "rtrim",
+                };
+                let mut args = vec![self.expr(expr)?];
+                match (trim_what, trim_characters.as_deref()) {
+                    (Some(what), None) => args.push(self.expr(what)?),
+                    (None, Some([chars])) => args.push(self.expr(chars)?),
+                    (None, None) => {}
+                    _ => return Err(unsupported(e.span(), "this TRIM")),
+                }
+                self.call_at(function, args, e.span())?
+            }
             E::BinaryOp { left, op, right } => {
                 let op = match op {
                     BinaryOperator::Eq => BinaryOp::Eq,
@@ -620,6 +661,9 @@ impl Scope {
             }
             return Ok(Expr::Coalesce(args.into_iter().map(|a| a.value).collect()));
         }
+        if let Some(e) = self.scalar(&lower, &args, f.span())? {
+            return Ok(e);
+        }
         call(&name, args).map_err(|e| match e {
             Error::InvalidArgument { context, message } => {
                 at(f.span(), format!("{context}: {message}"))
@@ -633,6 +677,106 @@ impl Scope {
 }
 
 impl Scope {
+    /// True for DuckDB's regex operators `~`, `~*`, `!~`, `!~*` (regexp_matches). (The
+    /// parser's DuckDB dialect does not read `^@` or `GLOB`: they are parse errors.)
+    fn string_operator(&self, op: &BinaryOperator) -> bool {
+        matches!(
+            op,
+            BinaryOperator::PGRegexMatch
+                | BinaryOperator::PGRegexIMatch
+                | BinaryOperator::PGRegexNotMatch
+                | BinaryOperator::PGRegexNotIMatch
+        )
+    }
+
+    fn regex_operator(
+        &self,
+        left: &ast::Expr,
+        op: &BinaryOperator,
+        right: &ast::Expr,
+        span: sqlparser::tokenizer::Span,
+    ) -> Result<Expr> {
+        use BinaryOperator as B;
+        let mut args = vec![self.expr(left)?, self.expr(right)?];
+        if matches!(op, B::PGRegexIMatch | B::PGRegexNotIMatch) {
+            args.push(lit("i"));
+        }
+        let m = self.call_at("regexp_matches", args, span)?;
+        Ok(if matches!(op, B::PGRegexNotMatch | B::PGRegexNotIMatch) {
+            !m
+        } else {
+            m
+        })
+    }
+
+    /// A call of the string function `name` on positional `args`, its errors at `span`.
+    fn call_at(
+        &self,
+        name: &str,
+        args: Vec<Expr>,
+        span: sqlparser::tokenizer::Span,
+    ) -> Result<Expr> {
+        call(name, args.into_iter().map(Arg::positional).collect()).map_err(|e| match e {
+            Error::InvalidArgument { context, message } => {
+                at(span, format!("{context}: {message}"))
+            }
+            other => other,
+        })
+    }
+
+    /// DuckDB's scalar functions that are expressions of others: `nullif`, `greatest`,
+    /// `least` (NULLs ignored), `abs`.
+    fn scalar(
+        &self,
+        name: &str,
+        args: &[Arg],
+        span: sqlparser::tokenizer::Span,
+    ) -> Result<Option<Expr>> {
+        let values = || -> Result<Vec<Expr>> {
+            if args.iter().any(|a| a.name.is_some()) || args.is_empty() {
+                return Err(at(span, format!("{name} takes unnamed arguments")));
+            }
+            Ok(args.iter().map(|a| a.value.clone()).collect())
+        };
+        let null = || Expr::Literal(Literal::Null);
+        Ok(Some(match name {
+            "nullif" => match &values()?[..] {
+                [a, b] => Expr::Case {
+                    branches: vec![(a.clone().eq(b.clone()), null())],
+                    otherwise: Some(Box::new(a.clone())),
+                },
+                _ => return Err(at(span, "nullif takes two arguments")),
+            },
+            "greatest" | "least" => {
+                let keep_first = |a: Expr, b: Expr| {
+                    if name == "greatest" {
+                        a.gt_eq(b)
+                    } else {
+                        a.lt_eq(b)
+                    }
+                };
+                let mut it = values()?.into_iter();
+                let first = it.next().expect("at least one, checked above");
+                it.fold(first, |a, b| Expr::Case {
+                    branches: vec![
+                        (b.clone().is_null(), a.clone()),
+                        (a.clone().is_null(), b.clone()),
+                        (keep_first(a.clone(), b.clone()), a),
+                    ],
+                    otherwise: Some(Box::new(b)),
+                })
+            }
+            "abs" => match &values()?[..] {
+                [x] => Expr::Case {
+                    branches: vec![(x.clone().lt(lit(0)), -x.clone())],
+                    otherwise: Some(Box::new(x.clone())),
+                },
+                _ => return Err(at(span, "abs takes one argument")),
+            },
+            _ => return Ok(None),
+        }))
+    }
+
     /// An aggregate call: `count(*)`, `count(DISTINCT x)`, `sum(x)`, ...
     fn aggregate(
         &self,
@@ -660,6 +804,15 @@ impl Scope {
         if input.has_agg() {
             return Err(at(f.span(), format!("{name} cannot take an aggregate")));
         }
+        // count_if(x): the rows where x is true.
+        let input = if name.eq_ignore_ascii_case("count_if") {
+            Expr::Case {
+                branches: vec![(input, lit(1))],
+                otherwise: None,
+            }
+        } else {
+            input
+        };
         Ok(Expr::Agg {
             func,
             input: Some(Box::new(input)),
@@ -682,6 +835,10 @@ fn aggregate_function(name: &str, distinct: bool) -> Option<AggFunc> {
         "variance" | "var_samp" => AggFunc::Var,
         "first" => AggFunc::First,
         "last" => AggFunc::Last,
+        "count_if" => AggFunc::Count,
+        // Over booleans, false < true.
+        "bool_and" => AggFunc::Min,
+        "bool_or" => AggFunc::Max,
         _ => return None,
     })
 }

@@ -408,3 +408,17 @@ WITH d AS (SELECT city, country FROM {t2}) SELECT t.id, d.country FROM {t1} t JO
 SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, NULL)) AS v(x, y);
 -- values_types
 SELECT col0 + 1, col1 FROM (VALUES (1, 2.5), (2, 3)) t;
+-- fn_trim
+SELECT trim('  ' || name || ' '), ltrim(email, 'abc'), rtrim(city, 'o'), trim(BOTH 'a' FROM name), trim(LEADING ' ' FROM '  x '), trim(TRAILING FROM ' y  ') FROM {t1};
+-- fn_lpad_rpad
+SELECT lpad(name, 6, '*'), rpad(name, 4, 'ab'), lpad(city, 3, '.'), rpad(email, 20, 'é') FROM {t1};
+-- op_regex_match
+SELECT id FROM {t1} WHERE name ~ '^[A-Z][a-z]+$';
+-- op_regex_variants
+SELECT name ~* '^a', name !~ 'a', name !~* 'A' FROM {t1};
+-- op_similar_to
+SELECT id FROM {t1} WHERE email SIMILAR TO '[a-z]+[0-9]+@mail\.org' AND name NOT SIMILAR TO 'B.*';
+-- fn_nullif_greatest_least_abs
+SELECT nullif(qty, 0), greatest(qty, 10), least(qty, -1 * qty), greatest(name, city), least(score, NULL), abs(qty - 20), abs(score) FROM {t1};
+-- agg_count_if_bool
+SELECT grp, count_if(qty > 20), bool_and(active), bool_or(active) FROM {t1} GROUP BY grp;
