@@ -18,6 +18,11 @@ use pyo3::types::{PyDict, PyList};
 
 use spindle::expr::catalogue::{Dialect, ParamType, FUNCTIONS};
 
+/// The allocator of everything Rust allocates in the extension (Python's own objects keep
+/// Python's): arrays made by the engine are many and large, as in the CLI.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The pandas `.str` methods, from the engine's one list of operations: for each, its
 /// name, its parameters as `(name, default or None when required, kind)`, whether it takes
 /// more operands (`cat`), its family and its documentation line.

@@ -124,10 +124,14 @@ impl Aggregate {
                 ));
             }
             let (p, field) = compile(k, schema)?;
-            if matches!(field.data_type(), DataType::List(_) | DataType::Struct(_)) {
+            // A struct groups by its fields (arrow-row encodes it); a list does not group.
+            if matches!(
+                field.data_type(),
+                DataType::List(_) | DataType::LargeList(_)
+            ) {
                 return Err(Error::TypeMismatch {
                     context: format!("group_by key {k}"),
-                    expected: "a string, number, boolean or date".into(),
+                    expected: "a string, number, boolean, date or struct".into(),
                     found: field.data_type().clone(),
                 });
             }

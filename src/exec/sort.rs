@@ -180,10 +180,14 @@ impl Sort {
                 ));
             }
             let (p, field) = compile(e, schema)?;
-            if matches!(field.data_type(), DataType::List(_) | DataType::Struct(_)) {
+            // A struct sorts by its fields in order (arrow-row encodes it); a list does not.
+            if matches!(
+                field.data_type(),
+                DataType::List(_) | DataType::LargeList(_)
+            ) {
                 return Err(Error::TypeMismatch {
                     context: format!("sort key {e}"),
-                    expected: "a sortable type (string, number, boolean, date)".into(),
+                    expected: "a sortable type (string, number, boolean, date, struct)".into(),
                     found: field.data_type().clone(),
                 });
             }

@@ -194,6 +194,15 @@ pub enum Expr {
     },
     /// The first non-null argument, row by row (SQL `COALESCE`).
     Coalesce(Vec<Expr>),
+    /// `x[key]`, as DuckDB reads it: with an integer, a string's character or a list's
+    /// item (1-based, negative from the end); with a string, a struct's field (also `x.name`
+    /// and `struct_extract(x, 'name')`).
+    Subscript {
+        /// The string, list or struct.
+        expr: Box<Expr>,
+        /// The position or the field name.
+        key: Literal,
+    },
     /// An aggregate: one value per group in [`LazyFrame::group_by`](crate::LazyFrame::group_by)
     /// (or for the whole frame in a `select` made only of aggregates).
     Agg {
@@ -510,6 +519,7 @@ impl Expr {
             | Expr::Like { expr: e, .. } => vec![e],
             Expr::Binary { left, right, .. } => vec![left, right],
             Expr::Cat { exprs, .. } | Expr::Coalesce(exprs) => exprs.iter().collect(),
+            Expr::Subscript { expr, .. } => vec![expr],
             Expr::Case {
                 branches,
                 otherwise,
@@ -579,6 +589,7 @@ impl Expr {
             Expr::Coalesce(exprs) => {
                 Expr::Coalesce(exprs.into_iter().map(|e| *g(Box::new(e))).collect())
             }
+            Expr::Subscript { expr, key } => Expr::Subscript { expr: g(expr), key },
             Expr::Case {
                 branches,
                 otherwise,
@@ -700,6 +711,7 @@ impl fmt::Display for Expr {
                 let parts: Vec<String> = exprs.iter().map(ToString::to_string).collect();
                 write!(f, "COALESCE({})", parts.join(", "))
             }
+            Expr::Subscript { expr, key } => write!(f, "{expr}[{}]", Expr::Literal(key.clone())),
             Expr::Agg {
                 func: AggFunc::CountDistinct,
                 input: Some(e),

@@ -35,6 +35,8 @@ pub(crate) enum PhysicalExpr {
     Case(Vec<(PhysicalExpr, PhysicalExpr)>, Box<PhysicalExpr>),
     /// `COALESCE`, the arguments cast to one type.
     Coalesce(Vec<PhysicalExpr>),
+    /// A struct's field, by index (null where the struct is).
+    Field(Box<PhysicalExpr>, usize),
     Binary(Box<PhysicalExpr>, BinaryOp, Box<PhysicalExpr>),
     Not(Box<PhysicalExpr>),
     Negative(Box<PhysicalExpr>),
@@ -300,6 +302,62 @@ fn compile_inner(expr: &Expr, schema: &Schema) -> Result<(PhysicalExpr, DataType
                 dt,
                 n,
             )
+        }
+        Expr::Subscript { expr: inner, key } => {
+            let (p, dt, _) = compile_inner(inner, schema)?;
+            let mismatch = |expected: &str| Error::TypeMismatch {
+                context: format!("{expr}"),
+                expected: expected.into(),
+                found: dt.clone(),
+            };
+            match (&dt, key) {
+                (DataType::Struct(fields), Literal::Utf8(name)) => {
+                    let i = fields
+                        .iter()
+                        .position(|f| f.name() == name)
+                        .or_else(|| {
+                            fields
+                                .iter()
+                                .position(|f| f.name().eq_ignore_ascii_case(name))
+                        })
+                        .ok_or_else(|| Error::ColumnNotFound {
+                            name: format!("{inner}.{name}"),
+                            available: fields.iter().map(|f| f.name().clone()).collect(),
+                        })?;
+                    (
+                        PhysicalExpr::Field(Box::new(p), i),
+                        fields[i].data_type().clone(),
+                        true,
+                    )
+                }
+                (DataType::Struct(_), _) => {
+                    return Err(mismatch("a field name (a string) as the key"))
+                }
+                (_, Literal::Int64(i)) if is_string(&dt) => compile_inner(
+                    &Expr::Str(
+                        inner.clone(),
+                        StrOp::Substr {
+                            start: *i,
+                            length: Some(1),
+                        },
+                    ),
+                    schema,
+                )?,
+                (DataType::List(_) | DataType::LargeList(_), Literal::Int64(i)) => {
+                    // DuckDB's 1-based position (0 has no item); negative from the end.
+                    let at = match *i {
+                        0 => return compile_inner(&Expr::Literal(Literal::Null), schema),
+                        i if i > 0 => i - 1,
+                        i => i,
+                    };
+                    compile_inner(&Expr::Str(inner.clone(), StrOp::Get(at)), schema)?
+                }
+                _ => {
+                    return Err(mismatch(
+                        "a string or list with an integer, or a struct with a name",
+                    ))
+                }
+            }
         }
         Expr::Coalesce(exprs) => {
             if exprs.is_empty() {
@@ -712,6 +770,19 @@ pub(crate) fn evaluate(expr: &PhysicalExpr, batch: &RecordBatch) -> Result<Value
             }
             Ok(Value::Array(out))
         }
+        PhysicalExpr::Field(input, i) => evaluate(input, batch)?.map(|a| {
+            let s = a.as_struct();
+            let child = s.column(*i);
+            // A field of a null struct is null.
+            let nulls = arrow_buffer::NullBuffer::union(s.nulls(), child.nulls());
+            let data = child
+                .to_data()
+                .into_builder()
+                .nulls(nulls)
+                .build()
+                .map_err(|e| Error::arrow("struct field", e))?;
+            Ok(arrow_array::make_array(data))
+        }),
         PhysicalExpr::Coalesce(values) => {
             let rows = batch.num_rows();
             let (last, rest) = values.split_last().expect("COALESCE has an argument");

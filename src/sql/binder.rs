@@ -122,12 +122,17 @@ impl<'a> Binder<'a> {
             ),
             Some(other) => return Err(unsupported(other.span(), "LIMIT BY")),
         };
-        let order_by: &[ast::OrderByExpr] = match &query.order_by {
-            None => &[],
+        // ORDER BY ALL (DuckDB): every output column, left to right.
+        let (order_by, order_all): (&[ast::OrderByExpr], _) = match &query.order_by {
+            None => (&[], None),
             Some(ast::OrderBy {
                 kind: ast::OrderByKind::Expressions(e),
                 interpolate: None,
-            }) => e,
+            }) => (e, None),
+            Some(ast::OrderBy {
+                kind: ast::OrderByKind::All(options),
+                interpolate: None,
+            }) => (&[], Some(options)),
             Some(other) => return Err(unsupported(other.span(), "this ORDER BY")),
         };
         let mut lazy = match query.body.as_ref() {
@@ -141,6 +146,17 @@ impl<'a> Binder<'a> {
                 }
             }
         };
+        if let Some(options) = order_all {
+            let options = SortOptions {
+                descending: matches!(options.sort, Some(ast::OrderBySort::Desc)),
+                nulls_last: !options.nulls_first.unwrap_or(false),
+            };
+            let by = crate::plan::all_columns(lazy.schema()?.as_ref())
+                .into_iter()
+                .map(|c| (c, options))
+                .collect();
+            lazy = lazy.sort(by);
+        }
         if limit.is_some() || offset > 0 {
             lazy = lazy.limit(offset, limit);
         }

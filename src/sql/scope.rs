@@ -164,6 +164,13 @@ impl Scope {
         Ok(items)
     }
 
+    /// True when `name` qualifies some column (a table or alias in FROM).
+    pub(super) fn is_table(&self, name: &str) -> bool {
+        self.columns
+            .iter()
+            .any(|c| c.qualifiers.iter().any(|q| q.eq_ignore_ascii_case(name)))
+    }
+
     /// The columns `*` and unqualified names see.
     pub(super) fn visible(&self) -> impl Iterator<Item = &ScopeColumn> + Clone {
         self.columns.iter().filter(|c| !c.merged)
@@ -261,9 +268,49 @@ impl Scope {
         Ok(match e {
             E::Identifier(id) => self.resolve(None, &id.value, e.span())?,
             E::CompoundIdentifier(parts) => match &parts[..] {
+                // `t.c`, or, when no table is named `t`, a struct column's field `s.f`.
+                [table, column]
+                    if !self.is_table(&table.value) && self.position(&table.value).is_some() =>
+                {
+                    Expr::Subscript {
+                        expr: Box::new(self.resolve(None, &table.value, e.span())?),
+                        key: Literal::Utf8(column.value.clone()),
+                    }
+                }
                 [table, column] => self.resolve(Some(&table.value), &column.value, e.span())?,
+                [table, column, field] => Expr::Subscript {
+                    expr: Box::new(self.resolve(Some(&table.value), &column.value, e.span())?),
+                    key: Literal::Utf8(field.value.clone()),
+                },
                 _ => return Err(at(e.span(), format!("unknown table in {e}"))),
             },
+            E::CompoundFieldAccess { root, access_chain } => {
+                let mut out = self.expr(root)?;
+                for access in access_chain {
+                    let key = match access {
+                        ast::AccessExpr::Dot(ast::Expr::Identifier(id)) => {
+                            Literal::Utf8(id.value.clone())
+                        }
+                        ast::AccessExpr::Subscript(ast::Subscript::Index { index }) => {
+                            match self.expr(index)? {
+                                Expr::Literal(l @ (Literal::Int64(_) | Literal::Utf8(_))) => l,
+                                _ => {
+                                    return Err(at(
+                                        index.span(),
+                                        "a subscript is a constant position or field name",
+                                    ))
+                                }
+                            }
+                        }
+                        _ => return Err(unsupported(e.span(), "this subscript (slices)")),
+                    };
+                    out = Expr::Subscript {
+                        expr: Box::new(out),
+                        key,
+                    };
+                }
+                out
+            }
             E::Case {
                 operand,
                 conditions,
@@ -725,7 +772,7 @@ impl Scope {
     }
 
     /// DuckDB's scalar functions that are expressions of others: `nullif`, `greatest`,
-    /// `least` (NULLs ignored), `abs`.
+    /// `least` (NULLs ignored), `abs`, and `struct_extract`/`list_extract` (subscripts).
     fn scalar(
         &self,
         name: &str,
@@ -766,6 +813,20 @@ impl Scope {
                     otherwise: Some(Box::new(b)),
                 })
             }
+            "struct_extract" | "list_extract" | "array_extract" => match &values()?[..] {
+                [x, Expr::Literal(key @ (Literal::Int64(_) | Literal::Utf8(_)))] => {
+                    Expr::Subscript {
+                        expr: Box::new(x.clone()),
+                        key: key.clone(),
+                    }
+                }
+                _ => {
+                    return Err(at(
+                        span,
+                        format!("{name} takes a value and a constant position or field name"),
+                    ))
+                }
+            },
             "abs" => match &values()?[..] {
                 [x] => Expr::Case {
                     branches: vec![(x.clone().lt(lit(0)), -x.clone())],

@@ -422,3 +422,9 @@ SELECT id FROM {t1} WHERE email SIMILAR TO '[a-z]+[0-9]+@mail\.org' AND name NOT
 SELECT nullif(qty, 0), greatest(qty, 10), least(qty, -1 * qty), greatest(name, city), least(score, NULL), abs(qty - 20), abs(score) FROM {t1};
 -- agg_count_if_bool
 SELECT grp, count_if(qty > 20), bool_and(active), bool_or(active) FROM {t1} GROUP BY grp;
+-- subscript_string_and_list
+SELECT name[1], name[-1], city[2], string_split(email, '@')[2], string_split(email, '@')[-1], list_extract(string_split(email, '@'), 1), string_split(email, '@')[0] FROM {t1};
+-- order_by_all ordered
+SELECT grp, active, count(*) FROM {t1} GROUP BY ALL ORDER BY ALL;
+-- order_by_all_desc ordered
+SELECT DISTINCT city, grp FROM {t2} ORDER BY ALL DESC;
