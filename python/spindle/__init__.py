@@ -144,9 +144,10 @@ class LazyFrame:
         """``length`` rows from ``offset``."""
         return LazyFrame(self._inner.slice(offset, length))
 
-    def collect(self) -> "DataFrame":
-        """Runs the query and returns its result."""
-        return DataFrame(self._inner.collect())
+    def collect(self, threads: int | None = None) -> "DataFrame":
+        """Runs the query and returns its result: on all cores, or on ``threads`` workers
+        of its own (so that queries from several Python threads run side by side)."""
+        return DataFrame(self._inner.collect(threads))
 
     def explain(self, analyze: bool = False) -> str:
         """The plan as built, the optimized plan and the physical plan; with ``analyze``,

@@ -330,10 +330,18 @@ impl PyLazyFrame {
         lazy(self.inner.clone().slice(offset, length))
     }
 
-    /// Runs the query on all cores with the GIL released (Ctrl-C cancels it).
-    fn collect(&self, py: Python<'_>) -> PyResult<PyDataFrame> {
+    /// Runs the query with the GIL released (Ctrl-C cancels it): on the shared pool (all
+    /// cores), or on a pool of its own of `threads` workers.
+    #[pyo3(signature = (threads = None))]
+    fn collect(&self, py: Python<'_>, threads: Option<usize>) -> PyResult<PyDataFrame> {
         let query = self.inner.clone();
-        let inner = run(py, move |cancel| query.with_cancel(cancel).collect())?;
+        let inner = run(py, move |cancel| {
+            let query = match threads {
+                Some(n) => query.with_runtime(spindle::Runtime::new(n)?),
+                None => query,
+            };
+            query.with_cancel(cancel).collect()
+        })?;
         Ok(PyDataFrame { inner })
     }
 

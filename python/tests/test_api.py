@@ -115,6 +115,12 @@ def test_the_gil_is_released_while_a_query_runs():
     assert ticks > 1000 * elapsed, (ticks, elapsed)
 
 
+def test_a_query_on_workers_of_its_own_gives_the_same_answer():
+    frame = big_frame(3)
+    q = frame.lazy().select(col("s").str.upper().str.len().sum())
+    assert q.collect(threads=1).to_arrow().equals(q.collect().to_arrow())
+
+
 def test_ctrl_c_cancels_a_query_and_the_session_goes_on():
     frame = big_frame(400)
     timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
