@@ -119,6 +119,22 @@ pub fn strip(array: &dyn Array, side: Side, chars: Option<&str>) -> Result<Array
 ///
 /// # Errors
 /// [`KernelError::OutputTooLarge`] when `width` would make the output too large.
+/// The output bytes of padding every row to `width` characters of at most `char_bytes`
+/// bytes, beside its own bytes; refused when too large.
+fn padded_size(
+    array: &dyn Array,
+    op: &'static str,
+    width: usize,
+    char_bytes: usize,
+) -> Result<usize> {
+    check_output_size(array, op, |bytes, rows| {
+        width
+            .checked_mul(char_bytes)?
+            .checked_mul(rows)?
+            .checked_add(bytes)
+    })
+}
+
 /// DuckDB's `lpad(s, count, fill)` and `rpad`: `s` cut to `count` code points, or filled
 /// to `count` on the left (`left`) or the right with `fill` repeated (and cut); an empty
 /// `fill` leaves a short string as it is.
@@ -130,12 +146,7 @@ pub fn pad_cut(array: &dyn Array, width: i64, fill: &str, left: bool) -> Result<
     let op = if left { "lpad" } else { "rpad" };
     let width = usize::try_from(width).unwrap_or(0);
     let widest = fill.chars().map(char::len_utf8).max().unwrap_or(0);
-    let bound = check_output_size(array, op, |bytes, rows| {
-        width
-            .checked_mul(widest)?
-            .checked_mul(rows)?
-            .checked_add(bytes)
-    })?;
+    let bound = padded_size(array, op, width, widest)?;
     map_string_sized(
         array,
         op,
@@ -177,12 +188,7 @@ pub fn pad(array: &dyn Array, width: i64, side: Side, fillchar: char) -> Result<
         Side::Both => "center",
     };
     let width = usize::try_from(width).unwrap_or(0);
-    let bound = check_output_size(array, op, |bytes, rows| {
-        width
-            .checked_mul(fillchar.len_utf8())?
-            .checked_mul(rows)?
-            .checked_add(bytes)
-    })?;
+    let bound = padded_size(array, op, width, fillchar.len_utf8())?;
     map_string_sized(
         array,
         op,

@@ -559,6 +559,7 @@ const JUST: &[Param] = &[req("width", T::Int), opt("fillchar", T::Str, "' '")];
 const PAT_FLAGS: &[Param] = &[req("pat", T::Str), FLAGS];
 const MATCH: &[Param] = &[req("pat", T::Str), CASE, FLAGS, NA];
 const SEARCH: &[Param] = &[req("search_string", T::Str)];
+const TRIM_CHARS: &[Param] = &[opt("characters", T::Str, "' '")];
 const PATTERN_OPTIONS: &[Param] = &[req("pattern", T::Str), opt("options", T::Str, "''")];
 
 /// A pandas method.
@@ -1415,7 +1416,7 @@ pub static FUNCTIONS: &[Function] = &[
         &[],
         Returns::Str,
         F::Padding,
-        &[opt("characters", T::Str, "' '")],
+        TRIM_CHARS,
         "the characters (spaces by default) removed at both ends; also TRIM(x FROM s)",
         |a| a.trim(Side::Both),
     ),
@@ -1424,7 +1425,7 @@ pub static FUNCTIONS: &[Function] = &[
         &[],
         Returns::Str,
         F::Padding,
-        &[opt("characters", T::Str, "' '")],
+        TRIM_CHARS,
         "as trim, at the start",
         |a| a.trim(Side::Left),
     ),
@@ -1433,7 +1434,7 @@ pub static FUNCTIONS: &[Function] = &[
         &[],
         Returns::Str,
         F::Padding,
-        &[opt("characters", T::Str, "' '")],
+        TRIM_CHARS,
         "as trim, at the end",
         |a| a.trim(Side::Right),
     ),
