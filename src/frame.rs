@@ -412,11 +412,19 @@ impl LazyFrame {
     }
 
     fn optimize(&self) -> Result<LogicalPlan> {
-        // The plan is checked as built first, so that an error names what the user wrote.
+        self.run_optimizer(Optimizer::optimize)
+    }
+
+    /// `run` with this frame's optimizer (the default one unless set) on the plan, once the
+    /// plan as built checks, so that an error names what the user wrote.
+    fn run_optimizer<T>(
+        &self,
+        run: impl FnOnce(&Optimizer, LogicalPlan) -> Result<T>,
+    ) -> Result<T> {
         self.plan.schema()?;
         match &self.optimizer {
-            Some(o) => o.optimize(self.plan.clone()),
-            None => Optimizer::default().optimize(self.plan.clone()),
+            Some(o) => run(o, self.plan.clone()),
+            None => run(&Optimizer::default(), self.plan.clone()),
         }
     }
 
@@ -476,10 +484,7 @@ impl LazyFrame {
         let runtime = self.runtime()?;
         let ctx = self.context(runtime.clone());
         runtime.install(|| {
-            self.plan.schema()?;
-            let default = Optimizer::default();
-            let optimizer = self.optimizer.as_deref().unwrap_or(&default);
-            let steps = optimizer.optimize_steps(self.plan.clone())?;
+            let steps = self.run_optimizer(Optimizer::optimize_steps)?;
             let optimized = steps
                 .last()
                 .map_or_else(|| self.plan.clone(), |(_, p)| p.clone());

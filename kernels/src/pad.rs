@@ -9,6 +9,7 @@ use crate::driver::{map_string, map_string_sized};
 use crate::error::{KernelError, Result};
 use crate::length::char_count;
 use crate::replace::check_output_size;
+use crate::search::byte_of_char;
 use crate::unicode::is_space;
 
 /// Which end(s) a strip or pad works on.
@@ -113,12 +114,6 @@ pub fn strip(array: &dyn Array, side: Side, chars: Option<&str>) -> Result<Array
     )
 }
 
-/// pandas' `str.pad(width, side, fillchar)`; `Side::Left` pads on the left (`rjust`),
-/// `Side::Right` on the right (`ljust`), `Side::Both` centres (`center`). A string at
-/// least `width` characters long is kept as is.
-///
-/// # Errors
-/// [`KernelError::OutputTooLarge`] when `width` would make the output too large.
 /// The output bytes of padding every row to `width` characters of at most `char_bytes`
 /// bytes, beside its own bytes; refused when too large.
 fn padded_size(
@@ -136,8 +131,7 @@ fn padded_size(
 }
 
 /// DuckDB's `lpad(s, count, fill)` and `rpad`: `s` cut to `count` code points, or filled
-/// to `count` on the left (`left`) or the right with `fill` repeated (and cut); an empty
-/// `fill` leaves a short string as it is.
+/// to `count` on the left (`left`) or the right with `fill` repeated (and cut).
 ///
 /// # Errors
 /// [`KernelError::UnsupportedType`] when `array` is not a string array; an output too
@@ -153,8 +147,7 @@ pub fn pad_cut(array: &dyn Array, width: i64, fill: &str, left: bool) -> Result<
         &|s, out| {
             let len = char_count(s) as usize;
             if len >= width {
-                let cut = s.char_indices().nth(width).map_or(s.len(), |(i, _)| i);
-                out.push_str(&s[..cut]);
+                out.push_str(&s[..byte_of_char(s, width)]);
                 return Ok(true);
             }
             if fill.is_empty() {
@@ -181,6 +174,12 @@ pub fn pad_cut(array: &dyn Array, width: i64, fill: &str, left: bool) -> Result<
     )
 }
 
+/// pandas' `str.pad(width, side, fillchar)`; `Side::Left` pads on the left (`rjust`),
+/// `Side::Right` on the right (`ljust`), `Side::Both` centres (`center`). A string at
+/// least `width` characters long is kept as is.
+///
+/// # Errors
+/// [`KernelError::OutputTooLarge`] when `width` would make the output too large.
 pub fn pad(array: &dyn Array, width: i64, side: Side, fillchar: char) -> Result<ArrayRef> {
     let op = match side {
         Side::Left => "rjust",

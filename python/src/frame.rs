@@ -148,10 +148,7 @@ impl PyDataFrame {
     /// (Parquet).
     #[pyo3(signature = (path, compression = None))]
     fn write(&self, py: Python<'_>, path: PathBuf, compression: Option<String>) -> PyResult<()> {
-        let mut options = WriteOptions::default();
-        if let Some(c) = compression {
-            options.compression = Some(c.parse().map_err(to_py)?);
-        }
+        let options = write_options(compression)?;
         let frame = self.inner.clone();
         run(py, move |_| frame.write(&path, &options))
     }
@@ -175,10 +172,7 @@ impl PyDataFrame {
                 )))
             }
         };
-        let mut options = WriteOptions::default();
-        if let Some(c) = compression {
-            options.compression = Some(c.parse().map_err(to_py)?);
-        }
+        let options = write_options(compression)?;
         let frame = self.inner.clone();
         run(py, move |_| frame.write_as(&path, format, &options))
     }
@@ -367,6 +361,15 @@ impl PyLazyFrame {
         let schema = run(py, move |_| query.schema())?;
         arrow::schema_capsule(py, &schema)
     }
+}
+
+/// The writers' options, with `compression` (`lz4`, `zstd`, `snappy`) when given.
+fn write_options(compression: Option<String>) -> PyResult<WriteOptions> {
+    let mut options = WriteOptions::default();
+    if let Some(c) = compression {
+        options.compression = Some(c.parse().map_err(to_py)?);
+    }
+    Ok(options)
 }
 
 /// A lazy frame from a `LazyFrame`, a `DataFrame`, or Arrow data.

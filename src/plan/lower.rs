@@ -8,17 +8,15 @@
 
 use std::sync::Arc;
 
-use arrow_schema::Field;
-
 use crate::error::{Error, Result};
 use crate::exec::aggregate::Aggregate;
 use crate::exec::join::JoinOutput;
 use crate::exec::physical::{Node, PhysicalPlan, StreamKind, StreamOp};
 use crate::exec::sort::Sort;
-use crate::expr::physical::{compile, find_column, PhysicalExpr};
+use crate::expr::physical::find_column;
 use crate::expr::Expr;
 use crate::plan::explain::sort_keys;
-use crate::plan::{all_columns, project_schema, LogicalPlan};
+use crate::plan::{all_columns, compile_predicate, compile_projection, LogicalPlan};
 
 /// The physical plan of `plan`.
 ///
@@ -68,7 +66,6 @@ pub(crate) fn lower(plan: &LogicalPlan) -> Result<PhysicalPlan> {
             extend,
         } => {
             let input = lower(input)?;
-            let out = project_schema(exprs, *extend, &input.schema)?;
             // A projection of plain columns right after a filter: the filter keeps them.
             let input = if *extend {
                 input
@@ -78,24 +75,7 @@ pub(crate) fn lower(plan: &LogicalPlan) -> Result<PhysicalPlan> {
                     Err(input) => input,
                 }
             };
-            let mut physical: Vec<PhysicalExpr> = Vec::new();
-            let mut fields: Vec<Field> = Vec::new();
-            if *extend {
-                for (i, f) in input.schema.fields().iter().enumerate() {
-                    physical.push(PhysicalExpr::Column(i));
-                    fields.push(f.as_ref().clone());
-                }
-            }
-            for e in exprs {
-                let (p, field) = compile(e, &input.schema)?;
-                match fields.iter().position(|f| f.name() == field.name()) {
-                    Some(i) => physical[i] = p,
-                    None => {
-                        physical.push(p);
-                        fields.push(field);
-                    }
-                }
-            }
+            let (physical, out) = compile_projection(exprs, *extend, &input.schema)?;
             let label = exprs
                 .iter()
                 .map(ToString::to_string)
@@ -185,17 +165,7 @@ fn filter_op(
     predicate: &Expr,
     keep: Option<Vec<usize>>,
 ) -> Result<PhysicalPlan> {
-    let (p, field) = compile(predicate, &input.schema)?;
-    if !matches!(
-        field.data_type(),
-        arrow_schema::DataType::Boolean | arrow_schema::DataType::Null
-    ) {
-        return Err(Error::TypeMismatch {
-            context: format!("filter {predicate}"),
-            expected: "a boolean".into(),
-            found: field.data_type().clone(),
-        });
-    }
+    let p = compile_predicate(predicate, &input.schema)?;
     let schema = match &keep {
         Some(k) => Arc::new(
             input

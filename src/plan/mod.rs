@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::exec::aggregate::Aggregate as CompiledAggregate;
 use crate::exec::join::{JoinSpec, Side};
 use crate::exec::sort::Sort as CompiledSort;
-use crate::expr::physical::compile;
+use crate::expr::physical::{compile, PhysicalExpr};
 use crate::expr::{col, Expr};
 use crate::storage::Table;
 
@@ -295,7 +295,9 @@ impl LogicalPlan {
                 extend,
             } => {
                 let schema = input.schema()?;
-                project_schema(exprs, *extend, &schema).map_err(|e| input.name_group_by(e))
+                compile_projection(exprs, *extend, &schema)
+                    .map(|(_, schema)| schema)
+                    .map_err(|e| input.name_group_by(e))
             }
             LogicalPlan::Aggregate { input, keys, aggs } => {
                 Ok(
@@ -464,8 +466,9 @@ pub(crate) fn all_columns(schema: &Schema) -> Vec<Expr> {
         .collect()
 }
 
-fn check_predicate(predicate: &Expr, schema: &Schema) -> Result<()> {
-    let (_, field) = compile(predicate, schema)?;
+/// A filter's predicate compiled against its input: it must be a boolean (or NULL).
+pub(crate) fn compile_predicate(predicate: &Expr, schema: &Schema) -> Result<PhysicalExpr> {
+    let (p, field) = compile(predicate, schema)?;
     if !matches!(field.data_type(), DataType::Boolean | DataType::Null) {
         return Err(Error::TypeMismatch {
             context: format!("filter {predicate}"),
@@ -473,30 +476,49 @@ fn check_predicate(predicate: &Expr, schema: &Schema) -> Result<()> {
             found: field.data_type().clone(),
         });
     }
-    Ok(())
+    Ok(p)
 }
 
-/// The schema of a projection (see [`LogicalPlan::Project`]).
-pub(crate) fn project_schema(exprs: &[Expr], extend: bool, input: &Schema) -> Result<SchemaRef> {
-    let mut fields: Vec<Field> = if extend {
-        input.fields().iter().map(|f| f.as_ref().clone()).collect()
+fn check_predicate(predicate: &Expr, schema: &Schema) -> Result<()> {
+    compile_predicate(predicate, schema).map(drop)
+}
+
+/// A projection compiled against its input (see [`LogicalPlan::Project`]): one physical
+/// expression per output column, and the output schema. With `extend`, the input's
+/// columns come first and an expression of the same name replaces one; otherwise a
+/// repeated output name is an error.
+pub(crate) fn compile_projection(
+    exprs: &[Expr],
+    extend: bool,
+    input: &Schema,
+) -> Result<(Vec<PhysicalExpr>, SchemaRef)> {
+    let (mut physical, mut fields): (Vec<PhysicalExpr>, Vec<Field>) = if extend {
+        input
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (PhysicalExpr::Column(i), f.as_ref().clone()))
+            .unzip()
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     for e in exprs {
-        let (_, field) = compile(e, input)?;
+        let (p, field) = compile(e, input)?;
         match fields.iter().position(|f| f.name() == field.name()) {
-            Some(i) if extend => fields[i] = field,
+            Some(i) if extend => (physical[i], fields[i]) = (p, field),
             Some(_) => {
                 return Err(Error::invalid(
                     "select",
                     format!("duplicate output column {:?}; use .alias()", field.name()),
                 ))
             }
-            None => fields.push(field),
+            None => {
+                physical.push(p);
+                fields.push(field);
+            }
         }
     }
-    Ok(Arc::new(Schema::new(fields)))
+    Ok((physical, Arc::new(Schema::new(fields))))
 }
 
 /// A grouping whose outputs may compute with aggregates and keys, as plain nodes:

@@ -147,10 +147,7 @@ impl<'a> Binder<'a> {
             }
         };
         if let Some(options) = order_all {
-            let options = SortOptions {
-                descending: matches!(options.sort, Some(ast::OrderBySort::Desc)),
-                nulls_last: !options.nulls_first.unwrap_or(false),
-            };
+            let options = sort_options(options, query.span())?;
             let by = crate::plan::all_columns(lazy.schema()?.as_ref())
                 .into_iter()
                 .map(|c| (c, options))
@@ -528,16 +525,7 @@ impl<'a> Binder<'a> {
         // expression.
         let mut order: Vec<(OrderKey, SortOptions)> = Vec::new();
         for term in order_by {
-            let descending = match term.options.sort {
-                None | Some(ast::OrderBySort::Asc) => false,
-                Some(ast::OrderBySort::Desc) => true,
-                Some(_) => return Err(unsupported(term.span(), "ORDER BY ... USING")),
-            };
-            // DuckDB's default: nulls last in both directions.
-            let options = SortOptions {
-                descending,
-                nulls_last: !term.options.nulls_first.unwrap_or(false),
-            };
+            let options = sort_options(&term.options, term.span())?;
             let by_name = match &term.expr {
                 ast::Expr::Identifier(id) => items
                     .iter()
@@ -654,6 +642,20 @@ impl<'a> Binder<'a> {
     }
 }
 
+/// An ORDER BY term's direction and null placement; DuckDB's default puts nulls last in
+/// both directions.
+fn sort_options(options: &ast::OrderByOptions, span: Span) -> Result<SortOptions> {
+    let descending = match options.sort {
+        None | Some(ast::OrderBySort::Asc) => false,
+        Some(ast::OrderBySort::Desc) => true,
+        Some(_) => return Err(unsupported(span, "ORDER BY ... USING")),
+    };
+    Ok(SortOptions {
+        descending,
+        nulls_last: !options.nulls_first.unwrap_or(false),
+    })
+}
+
 /// A set operation's output sorted by ORDER BY terms over its output columns (names,
 /// positions or expressions of them).
 fn order_output(plan: LogicalPlan, order_by: &[ast::OrderByExpr]) -> Result<LogicalPlan> {
@@ -661,22 +663,11 @@ fn order_output(plan: LogicalPlan, order_by: &[ast::OrderByExpr]) -> Result<Logi
     let scope = Scope::of(&schema, Vec::new());
     let mut by = Vec::with_capacity(order_by.len());
     for term in order_by {
-        let descending = match term.options.sort {
-            None | Some(ast::OrderBySort::Asc) => false,
-            Some(ast::OrderBySort::Desc) => true,
-            Some(_) => return Err(unsupported(term.span(), "ORDER BY ... USING")),
-        };
         let key = match ordinal(&term.expr, schema.fields().len())? {
             Some(i) => col(schema.field(i).name().clone()),
             None => scope.expr(&term.expr)?,
         };
-        by.push((
-            key,
-            SortOptions {
-                descending,
-                nulls_last: !term.options.nulls_first.unwrap_or(false),
-            },
-        ));
+        by.push((key, sort_options(&term.options, term.span())?));
     }
     Ok(plan.sort(by))
 }

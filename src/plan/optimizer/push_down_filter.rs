@@ -75,6 +75,17 @@ pub(crate) fn resolve<'a>(
     })
 }
 
+/// The output `name` among `exprs` (named `names`): `Some(Some(c))` when it passes the
+/// input column `c` through, `Some(None)` when it is computed, `None` when no expression
+/// makes it.
+fn passed_through(exprs: &[Expr], names: &[String], name: &str) -> Option<Option<String>> {
+    let i = resolve(name, names.iter().map(String::as_str))?;
+    Some(match exprs[i].unaliased() {
+        Expr::Column(c) => Some(c.clone()),
+        _ => None,
+    })
+}
+
 /// Renames the columns `e` reads by `map` (`None` from `map`: `e` cannot be rewritten).
 fn rename(e: &Expr, map: &dyn Fn(&str) -> Option<String>) -> Option<Expr> {
     let mut ok = true;
@@ -128,13 +139,10 @@ fn push(input: LogicalPlan, predicate: Expr) -> Result<LogicalPlan> {
                 Vec::new()
             };
             // An output column's input column, when it is a plain one.
+            let outputs: Vec<String> = exprs.iter().map(Expr::output_name).collect();
             let source = |name: &str| -> Option<String> {
-                let outputs: Vec<String> = exprs.iter().map(Expr::output_name).collect();
-                match resolve(name, outputs.iter().map(String::as_str)) {
-                    Some(i) => match exprs[i].unaliased() {
-                        Expr::Column(c) => Some(c.clone()),
-                        _ => None,
-                    },
+                match passed_through(&exprs, &outputs, name) {
+                    Some(column) => column,
                     None if extend => resolve(name, input_names.iter().map(String::as_str))
                         .map(|i| input_names[i].clone()),
                     None => None,
@@ -155,14 +163,8 @@ fn push(input: LogicalPlan, predicate: Expr) -> Result<LogicalPlan> {
             }
         }
         LogicalPlan::Aggregate { input, keys, aggs } => {
-            let source = |name: &str| -> Option<String> {
-                let names: Vec<String> = keys.iter().map(Expr::output_name).collect();
-                let i = resolve(name, names.iter().map(String::as_str))?;
-                match keys[i].unaliased() {
-                    Expr::Column(c) => Some(c.clone()),
-                    _ => None,
-                }
-            };
+            let names: Vec<String> = keys.iter().map(Expr::output_name).collect();
+            let source = |name: &str| passed_through(&keys, &names, name).flatten();
             let (mut below, mut above) = (Vec::new(), Vec::new());
             for term in conjuncts(predicate) {
                 match rename(&term, &source) {
